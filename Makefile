@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test setup lint format benchmark clean
+
+run: setup $(STAMPS)/system-run
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: setup $(STAMPS)/system-test
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+
+setup: $(STAMPS)/python
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the declared or pinned dependencies change, so a second `make run` is fast.
+$(STAMPS)/python: pyproject.toml constraints.txt | $(BIN)/python $(STAMPS)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(STAMPS)/system-run: scripts/system-packages | $(STAMPS)
+	scripts/system-packages run
+	touch $@
+
+$(STAMPS)/system-test: scripts/system-packages | $(STAMPS)
+	scripts/system-packages test
+	touch $@
+
+clean:
+	rm -rf $(VENV) $(STAMPS) static

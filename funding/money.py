@@ -1,0 +1,30 @@
+"""Money helpers: pounds sterling as exact decimals, and the way amounts are written for people."""
+
+from decimal import Decimal
+
+from djmoney.money import Money
+
+from funding.fields import GBP
+
+ZERO = Money(Decimal("0.00"), GBP)
+
+
+def gbp(amount: Decimal | int | str) -> Money:
+    """Money in pounds from an exact value; refuses floats, which cannot hold pence exactly."""
+    if isinstance(amount, float):
+        raise TypeError("Money is built from Decimal, int or str, never float")
+    return Money(Decimal(amount), GBP)
+
+
+def gbp_sum(amounts) -> Money:
+    total = ZERO
+    for amount in amounts:
+        total += amount if isinstance(amount, Money) else gbp(amount)
+    return total
+
+
+def format_gbp(amount: Money | Decimal) -> str:
+    """£1,234,567.89, as a finance officer reads it."""
+    value = amount.amount if isinstance(amount, Money) else amount
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.2f}"

@@ -1,0 +1,656 @@
+"""Every write to grants, payments, indicators and returns goes through these functions, which hold the rules."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from djmoney.money import Money
+
+from funding.fiscal import FinancialYear, Quarter
+from funding.models import Allocation, User
+from funding.money import ZERO, format_gbp, gbp, gbp_sum
+from funding.roles import Role
+from programmes import signals
+from programmes.models import (
+    BudgetLine,
+    BudgetProfile,
+    Grant,
+    GrantCharge,
+    GrantVariation,
+    Indicator,
+    IndicatorValue,
+    Payment,
+    QuarterlyReturn,
+    ReturnTransition,
+    SpendForecast,
+    SpendLine,
+)
+
+CHARGE_EXCEEDS_ALLOCATION = (
+    "Charging {charge} to {stream} in {year} would take its commitments past the year's allocation of "
+    "{allocation}: {remaining} remains. Reduce the charge, or give a reason to override."
+)
+CHARGE_NO_ALLOCATION = "{stream} has no allocation for {year}. Add one to the stream before charging grants to it."
+CHARGE_OUTSIDE_GRANT = "The grant runs from {start} to {end}, so it cannot be charged to {year}."
+CHARGES_DO_NOT_ADD_UP = "The charges to funding streams add up to {charged}, not the grant's amount of {amount}."
+BUDGET_DOES_NOT_ADD_UP = "The budget lines add up to {budgeted}, not the grant's amount of {amount}."
+PROFILE_DOES_NOT_ADD_UP = "The quarterly profile of {line} adds up to {profiled}, not the line's amount of {amount}."
+PROFILE_OUTSIDE_GRANT = "{line} is profiled in {quarter}, outside the grant's dates."
+PAYMENT_EXCEEDS_GRANT = (
+    "A payment of {payment} would take payments on {grant} to {total}, more than the grant's amount of "
+    "{amount}: {remaining} remains. Reduce the payment, or give a reason to override."
+)
+VARIATION_NEEDS_REASON = "This grant is active: give the reason for the variation."
+RETURN_OUTSIDE_GRANT = "{quarter} is outside the grant's dates ({start} to {end})."
+RETURN_LOCKED = "This return is {status}: it cannot be changed."
+RETURN_STALE = "Someone else saved this return since you opened it. Review their changes and try again."
+TRANSITION_NOT_ALLOWED = "A return that is {current} cannot be {action}."
+REASON_REQUIRED = "Give a reason: the provider sees it."
+RETURN_INCOMPLETE = "The return cannot be submitted yet: {missing}."
+
+
+def today() -> datetime.date:
+    """Today's date, or the OUTTURN_TODAY setting where a demo or test fixes it."""
+    if settings.OUTTURN_TODAY:
+        return datetime.date.fromisoformat(settings.OUTTURN_TODAY)
+    return timezone.localdate()
+
+
+def _require_role(user: User, *roles: Role) -> None:
+    if not user.has_role(*roles):
+        names = " or ".join(str(r).lower() for r in roles)
+        raise PermissionDenied(f"Only a {names} can do this.")
+
+
+# --- Grants, charges, budget lines ------------------------------------------------------------------------
+
+
+def _committed_elsewhere(*, charge: GrantCharge) -> Money:
+    """Commitments to the charge's stream and year by every other grant that still counts."""
+    total = (
+        GrantCharge.objects.filter(stream_id=charge.stream_id, financial_year=charge.financial_year)
+        .exclude(grant__status=Grant.Status.CANCELLED)
+        .exclude(grant_id=charge.grant_id)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return gbp(total or 0)
+
+
+def charge_validate(*, charge: GrantCharge, user: User | None) -> None:
+    """A charge stays within its stream's allocation for the year, unless an officer records why it may not."""
+    grant, year = charge.grant, FinancialYear(charge.financial_year)
+    if not (grant.start_date <= year.end and year.start <= grant.end_date):
+        raise ValidationError(CHARGE_OUTSIDE_GRANT.format(start=grant.start_date, end=grant.end_date, year=year))
+    allocation = Allocation.objects.filter(stream_id=charge.stream_id, financial_year=charge.financial_year).first()
+    if allocation is None:
+        raise ValidationError(CHARGE_NO_ALLOCATION.format(stream=charge.stream, year=year))
+    remaining = allocation.amount - _committed_elsewhere(charge=charge)
+    if charge.amount <= remaining:
+        charge.override_reason, charge.overridden_by, charge.overridden_at = "", None, None
+        return
+    if not charge.override_reason.strip():
+        raise ValidationError(
+            CHARGE_EXCEEDS_ALLOCATION.format(
+                charge=format_gbp(charge.amount),
+                stream=charge.stream,
+                year=year,
+                allocation=format_gbp(allocation.amount),
+                remaining=format_gbp(max(remaining, ZERO)),
+            )
+        )
+    _require_role(user, Role.COMMISSIONING_OFFICER)
+    if charge.overridden_by_id is None:
+        charge.overridden_by, charge.overridden_at = user, timezone.now()
+
+
+def profile_evenly(*, budget_line: BudgetLine, quarters: list[Quarter]) -> list[BudgetProfile]:
+    """Spread a line over the quarters in equal parts, the odd pence falling in the last quarter."""
+    share = (budget_line.amount.amount / len(quarters)).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    rows = [
+        BudgetProfile(
+            budget_line=budget_line, financial_year=q.financial_year.start_year, quarter=q.number, amount=gbp(share)
+        )
+        for q in quarters
+    ]
+    rows[-1].amount = budget_line.amount - gbp(share) * (len(quarters) - 1)
+    return rows
+
+
+def grant_validate_totals(*, grant: Grant) -> None:
+    """Charges and budget lines add up to the amount; each line's quarterly profile adds up to the line."""
+    errors = []
+    charged = gbp_sum(c.amount for c in grant.charges.all())
+    if charged != grant.amount:
+        errors.append(CHARGES_DO_NOT_ADD_UP.format(charged=format_gbp(charged), amount=format_gbp(grant.amount)))
+    lines = list(grant.budget_lines.all())
+    budgeted = gbp_sum(line.amount for line in lines)
+    if budgeted != grant.amount:
+        errors.append(BUDGET_DOES_NOT_ADD_UP.format(budgeted=format_gbp(budgeted), amount=format_gbp(grant.amount)))
+    grant_quarters = set(grant.quarters)
+    for line in lines:
+        profile = list(line.profile.all())
+        if not profile:
+            continue
+        profiled = gbp_sum(p.amount for p in profile)
+        if profiled != line.amount:
+            errors.append(
+                PROFILE_DOES_NOT_ADD_UP.format(
+                    line=line.name, profiled=format_gbp(profiled), amount=format_gbp(line.amount)
+                )
+            )
+        for row in profile:
+            if row.period not in grant_quarters:
+                errors.append(PROFILE_OUTSIDE_GRANT.format(line=line.name, quarter=row.period))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _snapshot(grant: Grant) -> dict:
+    """What a variation records about a grant, before and after."""
+    return {
+        "amount": str(grant.amount.amount),
+        "start_date": grant.start_date.isoformat(),
+        "end_date": grant.end_date.isoformat(),
+        "charges": sorted([c.stream_id, c.financial_year, str(c.amount.amount)] for c in grant.charges.all()),
+        "budget_lines": sorted(
+            [line.name, line.cost_type, str(line.amount.amount)] for line in grant.budget_lines.all()
+        ),
+    }
+
+
+def _variation_kinds(before: dict, after: dict) -> list[str]:
+    kinds = []
+    if before["amount"] != after["amount"]:
+        kinds.append(GrantVariation.Kind.AMOUNT)
+    if (before["start_date"], before["end_date"]) != (after["start_date"], after["end_date"]):
+        kinds.append(GrantVariation.Kind.DATES)
+    if before["budget_lines"] != after["budget_lines"]:
+        kinds.append(GrantVariation.Kind.BUDGET)
+    if before["charges"] != after["charges"]:
+        kinds.append(GrantVariation.Kind.CHARGES)
+    return kinds
+
+
+@transaction.atomic
+def grant_save(*, grant: Grant, user: User, variation_reason: str = "") -> Grant:
+    """Create or change a grant with its charges and budget lines (which may be unsaved, as a form holds them).
+
+    A change to an active grant's amount, dates, charges or budget is a variation: it needs a reason, must
+    still add up, and is recorded with the values before and after.
+    """
+    _require_role(user, Role.COMMISSIONING_OFFICER)
+    grant.full_clean(exclude=["charges", "budget_lines", "areas"])
+    for charge in grant.charges.all():
+        charge.grant = grant
+        charge_validate(charge=charge, user=user)
+    before = None
+    if grant.pk:
+        stored = Grant.objects.get(pk=grant.pk)
+        if stored.status == Grant.Status.ACTIVE:
+            before = _snapshot(stored)
+    if before is not None:
+        grant_validate_totals(grant=grant)
+        kinds = _variation_kinds(before, _snapshot(grant))
+        if kinds and not variation_reason.strip():
+            raise ValidationError(VARIATION_NEEDS_REASON)
+    grant.save()
+    if before is not None:
+        after = _snapshot(grant)
+        for kind in _variation_kinds(before, after):
+            GrantVariation.objects.create(
+                grant=grant, kind=kind, reason=variation_reason, before=before, after=after, made_by=user
+            )
+        if (before["start_date"], before["end_date"]) != (after["start_date"], after["end_date"]):
+            returns_sync(grant=grant)
+    return grant
+
+
+@transaction.atomic
+def grant_activate(*, grant: Grant, user: User) -> Grant:
+    """Make a draft grant live: it must add up; unprofiled lines are spread evenly; its returns are created."""
+    _require_role(user, Role.COMMISSIONING_OFFICER)
+    if grant.status != Grant.Status.DRAFT:
+        raise ValidationError(f"Only a draft grant can be activated; this one is {grant.get_status_display().lower()}.")
+    grant_validate_totals(grant=grant)
+    for charge in grant.charges.all():
+        charge_validate(charge=charge, user=user)
+    for line in grant.budget_lines.all():
+        if not line.profile.exists():
+            BudgetProfile.objects.bulk_create(profile_evenly(budget_line=line, quarters=grant.quarters))
+    grant.status = Grant.Status.ACTIVE
+    grant.save(update_fields=["status"])
+    returns_sync(grant=grant)
+    signals.grant_activated.send(sender=Grant, grant=grant, by=user)
+    return grant
+
+
+def return_due_date(*, grant: Grant, quarter: Quarter) -> datetime.date:
+    days = grant.return_due_days if grant.return_due_days is not None else settings.RETURN_DUE_DAYS_DEFAULT
+    return quarter.end + datetime.timedelta(days=days)
+
+
+def returns_sync(*, grant: Grant) -> None:
+    """One return for every quarter the grant is active: add missing ones, drop unstarted ones now outside it."""
+    wanted = {q.sort_key: q for q in grant.quarters}
+    existing = {r.period.sort_key: r for r in grant.returns.all()}
+    for key, stale in existing.items():
+        if key not in wanted:
+            if stale.status != QuarterlyReturn.Status.NOT_STARTED:
+                raise ValidationError(
+                    f"The return for {stale.period} has been started, so the grant's dates must still include it."
+                )
+            stale.delete()
+    QuarterlyReturn.objects.bulk_create(
+        [
+            QuarterlyReturn(
+                grant=grant,
+                financial_year=q.financial_year.start_year,
+                quarter=q.number,
+                due_date=return_due_date(grant=grant, quarter=q),
+            )
+            for key, q in wanted.items()
+            if key not in existing
+        ]
+    )
+
+
+# --- Payments ------------------------------------------------------------------------------------------------
+
+
+def _payment_validate(*, payment: Payment, user: User) -> None:
+    payment.full_clean(exclude=["override_reason", "overridden_by", "overridden_at"])
+    grant = payment.grant
+    others = gbp(
+        Payment.objects.filter(grant=grant).exclude(pk=payment.pk).aggregate(total=Sum("amount"))["total"] or 0
+    )
+    if others + payment.amount <= grant.amount:
+        return
+    if not payment.override_reason.strip():
+        raise ValidationError(
+            PAYMENT_EXCEEDS_GRANT.format(
+                payment=format_gbp(payment.amount),
+                grant=grant.identifier,
+                total=format_gbp(others + payment.amount),
+                amount=format_gbp(grant.amount),
+                remaining=format_gbp(max(grant.amount - others, ZERO)),
+            )
+        )
+    if payment.overridden_by_id is None:
+        payment.overridden_by, payment.overridden_at = user, timezone.now()
+
+
+@transaction.atomic
+def payment_create(
+    *,
+    grant: Grant,
+    amount: Money,
+    date: datetime.date,
+    user: User,
+    status: str = Payment.Status.PLANNED,
+    reference: str = "",
+    released_by_return: QuarterlyReturn | None = None,
+    override_reason: str = "",
+) -> Payment:
+    """Plan or record a payment; payments on a grant may not pass its amount without an officer's reason."""
+    _require_role(user, Role.FINANCE_OFFICER)
+    Grant.objects.select_for_update().filter(pk=grant.pk).first()
+    quarter = Quarter.from_date(date)
+    payment = Payment(
+        grant=grant,
+        amount=amount,
+        date=date,
+        status=status,
+        reference=reference,
+        financial_year=quarter.financial_year.start_year,
+        quarter=quarter.number,
+        released_by_return=released_by_return,
+        override_reason=override_reason,
+    )
+    _payment_validate(payment=payment, user=user)
+    payment.save()
+    return payment
+
+
+@transaction.atomic
+def payment_approve(*, payment: Payment, user: User) -> Payment:
+    _require_role(user, Role.FINANCE_OFFICER)
+    if payment.status != Payment.Status.PLANNED:
+        raise ValidationError(f"Only a planned payment can be approved; this one is {payment.get_status_display()}.")
+    payment.status = Payment.Status.APPROVED
+    payment.save(update_fields=["status"])
+    return payment
+
+
+@transaction.atomic
+def payment_mark_paid(*, payment: Payment, date: datetime.date, reference: str, user: User) -> Payment:
+    _require_role(user, Role.FINANCE_OFFICER)
+    if payment.status == Payment.Status.PAID:
+        raise ValidationError("This payment is already paid.")
+    quarter = Quarter.from_date(date)
+    payment.status, payment.date, payment.reference = Payment.Status.PAID, date, reference
+    payment.financial_year, payment.quarter = quarter.financial_year.start_year, quarter.number
+    payment.full_clean(exclude=["override_reason", "overridden_by", "overridden_at"])
+    payment.save()
+    return payment
+
+
+# --- Indicators ----------------------------------------------------------------------------------------------
+
+
+def _value_fields(indicator: Indicator, value, numerator, denominator) -> dict:
+    if indicator.unit == Indicator.Unit.PERCENTAGE:
+        if numerator is None or denominator is None:
+            raise ValidationError(f"Give {indicator} as a number of a total (numerator and denominator).")
+        if numerator > denominator:
+            raise ValidationError(f"For {indicator}, the numerator cannot be more than the denominator.")
+        return {"value": None, "numerator": numerator, "denominator": denominator}
+    if value is None:
+        raise ValidationError(f"Enter a value for {indicator}.")
+    if indicator.unit == Indicator.Unit.COUNT and value != value.to_integral_value():
+        raise ValidationError(f"{indicator} is a count: enter a whole number.")
+    return {"value": value, "numerator": None, "denominator": None}
+
+
+@transaction.atomic
+def indicator_value_record_office(
+    *,
+    indicator: Indicator,
+    quarter: Quarter,
+    user: User,
+    value: Decimal | None = None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    grant: Grant | None = None,
+    note: str = "",
+) -> IndicatorValue:
+    """An office-entered figure (police data, a survey). It counts only once an officer approves it."""
+    _require_role(user, Role.COMMISSIONING_OFFICER)
+    fields = _value_fields(indicator, value, numerator, denominator)
+    indicator_value, _ = IndicatorValue.objects.update_or_create(
+        indicator=indicator,
+        grant=grant,
+        financial_year=quarter.financial_year.start_year,
+        quarter=quarter.number,
+        breakdown="",
+        category="",
+        defaults={
+            **fields,
+            "source": IndicatorValue.Source.OFFICE,
+            "note": note,
+            "entered_by": user,
+            "approved_at": None,
+            "approved_by": None,
+        },
+    )
+    return indicator_value
+
+
+@transaction.atomic
+def indicator_value_approve(*, indicator_value: IndicatorValue, user: User) -> IndicatorValue:
+    _require_role(user, Role.COMMISSIONING_OFFICER)
+    if indicator_value.source != IndicatorValue.Source.OFFICE:
+        raise ValidationError("A provider's figure is approved with its return.")
+    indicator_value.approved_at, indicator_value.approved_by = timezone.now(), user
+    indicator_value.save(update_fields=["approved_at", "approved_by"])
+    return indicator_value
+
+
+# --- Quarterly returns ---------------------------------------------------------------------------------------
+
+Status = QuarterlyReturn.Status
+EDITABLE = {Status.NOT_STARTED, Status.DRAFT, Status.RETURNED}
+
+
+def _ensure_editable(quarterly_return: QuarterlyReturn, version: int | None) -> None:
+    current = QuarterlyReturn.objects.select_for_update().get(pk=quarterly_return.pk)
+    if current.status not in EDITABLE:
+        raise ValidationError(RETURN_LOCKED.format(status=current.get_status_display().lower()))
+    if version is not None and version != current.version:
+        raise ValidationError(RETURN_STALE)
+
+
+def _ensure_provider(user: User, quarterly_return: QuarterlyReturn, *roles: Role) -> None:
+    if user.organisation_id != quarterly_return.grant.provider_id or not user.has_role(*roles):
+        raise PermissionDenied("Only the provider's own users can change its returns.")
+
+
+def _touch(quarterly_return: QuarterlyReturn, user: User) -> None:
+    """Record an edit: the version rises, and a first edit moves the return from not started to draft."""
+    if quarterly_return.status == Status.NOT_STARTED:
+        _transition(quarterly_return=quarterly_return, to=Status.DRAFT, user=user)
+    quarterly_return.version += 1
+    quarterly_return.save()
+
+
+def _transition(*, quarterly_return: QuarterlyReturn, to: str, user: User, reason: str = "") -> None:
+    ReturnTransition.objects.create(
+        quarterly_return=quarterly_return,
+        from_status=quarterly_return.status,
+        to_status=to,
+        by=user,
+        at=timezone.now(),
+        reason=reason,
+    )
+    quarterly_return.status = to
+
+
+def return_validate_period(*, grant: Grant, quarter: Quarter) -> None:
+    if not quarter.overlaps(grant.start_date, grant.end_date):
+        raise ValidationError(RETURN_OUTSIDE_GRANT.format(quarter=quarter, start=grant.start_date, end=grant.end_date))
+
+
+@transaction.atomic
+def return_create(*, grant: Grant, quarter: Quarter) -> QuarterlyReturn:
+    """A return for one quarter, which must lie within the grant's dates."""
+    return_validate_period(grant=grant, quarter=quarter)
+    quarterly_return = QuarterlyReturn(
+        grant=grant,
+        financial_year=quarter.financial_year.start_year,
+        quarter=quarter.number,
+        due_date=return_due_date(grant=grant, quarter=quarter),
+    )
+    quarterly_return.full_clean()
+    quarterly_return.save()
+    return quarterly_return
+
+
+NARRATIVE_FIELDS = ("progress", "challenges", "risks", "risk_rating", "case_study", "next_quarter_plans")
+
+
+@transaction.atomic
+def return_update_narrative(
+    *, quarterly_return: QuarterlyReturn, user: User, version: int | None = None, **narrative: str
+) -> QuarterlyReturn:
+    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    _ensure_editable(quarterly_return, version)
+    unknown = set(narrative) - set(NARRATIVE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not narrative fields: {', '.join(sorted(unknown))}")
+    for name, text in narrative.items():
+        setattr(quarterly_return, name, text)
+    quarterly_return.full_clean()
+    _touch(quarterly_return, user)
+    return quarterly_return
+
+
+@transaction.atomic
+def return_record_spend(
+    *,
+    quarterly_return: QuarterlyReturn,
+    budget_line: BudgetLine,
+    actual: Money,
+    user: User,
+    forecasts: dict[int, Money] | None = None,
+    variance_explanation: str = "",
+    version: int | None = None,
+) -> SpendLine:
+    """Spend on one budget line this quarter, and the forecast for each remaining quarter of the year."""
+    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    _ensure_editable(quarterly_return, version)
+    if budget_line.grant_id != quarterly_return.grant_id:
+        raise ValidationError(f"{budget_line.name} is not a budget line of this grant.")
+    remaining = {q.number for q in quarterly_return.period.remaining_in_year()}
+    forecasts = forecasts or {}
+    if set(forecasts) - remaining:
+        raise ValidationError(f"Forecasts are for the remaining quarters of {quarterly_return.period.financial_year}.")
+    spend_line, _ = SpendLine.objects.update_or_create(
+        quarterly_return=quarterly_return,
+        budget_line=budget_line,
+        defaults={"actual": actual, "variance_explanation": variance_explanation},
+    )
+    spend_line.full_clean()
+    for number, amount in forecasts.items():
+        forecast, _ = SpendForecast.objects.update_or_create(
+            quarterly_return=quarterly_return, budget_line=budget_line, quarter=number, defaults={"amount": amount}
+        )
+        forecast.full_clean()
+    _touch(quarterly_return, user)
+    return spend_line
+
+
+@transaction.atomic
+def return_record_indicator(
+    *,
+    quarterly_return: QuarterlyReturn,
+    indicator: Indicator,
+    user: User,
+    value: Decimal | None = None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    breakdown: str = "",
+    category: str = "",
+    version: int | None = None,
+) -> IndicatorValue:
+    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    _ensure_editable(quarterly_return, version)
+    fields = _value_fields(indicator, value, numerator, denominator)
+    indicator_value, _ = IndicatorValue.objects.update_or_create(
+        indicator=indicator,
+        grant=quarterly_return.grant,
+        financial_year=quarterly_return.financial_year,
+        quarter=quarterly_return.quarter,
+        breakdown=breakdown,
+        category=category,
+        defaults={
+            **fields,
+            "quarterly_return": quarterly_return,
+            "source": IndicatorValue.Source.RETURN,
+            "entered_by": user,
+        },
+    )
+    _touch(quarterly_return, user)
+    return indicator_value
+
+
+def return_missing_sections(*, quarterly_return: QuarterlyReturn) -> list[str]:
+    """What still has to be filled in before the return can be submitted, in words a provider can act on."""
+    missing = []
+    lines = set(quarterly_return.grant.budget_lines.values_list("pk", flat=True))
+    if lines - set(quarterly_return.spend_lines.values_list("budget_line_id", flat=True)):
+        missing.append("enter the spend for every budget line")
+    if not quarterly_return.progress.strip():
+        missing.append("describe the progress made this quarter")
+    if not quarterly_return.risk_rating:
+        missing.append("give the risk rating")
+    return missing
+
+
+@transaction.atomic
+def return_submit(*, quarterly_return: QuarterlyReturn, user: User) -> QuarterlyReturn:
+    """A provider approver signs the return off and sends it to the office."""
+    _ensure_provider(user, quarterly_return, Role.PROVIDER_APPROVER)
+    _ensure_editable(quarterly_return, None)
+    if quarterly_return.status not in {Status.DRAFT, Status.RETURNED}:
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED.format(current=quarterly_return.get_status_display().lower(), action="submitted")
+        )
+    missing = return_missing_sections(quarterly_return=quarterly_return)
+    if missing:
+        raise ValidationError(RETURN_INCOMPLETE.format(missing="; ".join(missing)))
+    _transition(quarterly_return=quarterly_return, to=Status.SUBMITTED, user=user)
+    quarterly_return.submitted_at, quarterly_return.submitted_by = timezone.now(), user
+    quarterly_return.version += 1
+    quarterly_return.save()
+    signals.return_submitted.send(sender=QuarterlyReturn, quarterly_return=quarterly_return, by=user)
+    return quarterly_return
+
+
+def _office_transition(
+    *, quarterly_return: QuarterlyReturn, user: User, allowed_from: set, to: str, action: str, reason: str = ""
+) -> QuarterlyReturn:
+    _require_role(user, Role.COMMISSIONING_OFFICER)
+    current = QuarterlyReturn.objects.select_for_update().get(pk=quarterly_return.pk)
+    if current.status not in allowed_from:
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED.format(current=current.get_status_display().lower(), action=action)
+        )
+    _transition(quarterly_return=quarterly_return, to=to, user=user, reason=reason)
+    quarterly_return.version += 1
+    return quarterly_return
+
+
+@transaction.atomic
+def return_send_back(*, quarterly_return: QuarterlyReturn, user: User, reason: str) -> QuarterlyReturn:
+    """The officer returns a submitted return for changes, saying what to change."""
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED)
+    _office_transition(
+        quarterly_return=quarterly_return,
+        user=user,
+        allowed_from={Status.SUBMITTED},
+        to=Status.RETURNED,
+        action="returned for changes",
+        reason=reason,
+    )
+    quarterly_return.save()
+    signals.return_sent_back.send(sender=QuarterlyReturn, quarterly_return=quarterly_return, by=user, reason=reason)
+    return quarterly_return
+
+
+@transaction.atomic
+def return_approve(*, quarterly_return: QuarterlyReturn, user: User) -> QuarterlyReturn:
+    """Approval locks the return and makes its figures count; in arrears, the quarter's payment becomes due."""
+    _office_transition(
+        quarterly_return=quarterly_return,
+        user=user,
+        allowed_from={Status.SUBMITTED},
+        to=Status.APPROVED,
+        action="approved",
+    )
+    now = timezone.now()
+    quarterly_return.approved_at = now
+    quarterly_return.save()
+    quarterly_return.indicator_values.update(approved_at=now, approved_by=user)
+    if quarterly_return.grant.payment_mode == Grant.PaymentMode.IN_ARREARS:
+        quarterly_return.grant.payments.filter(
+            status=Payment.Status.PLANNED,
+            financial_year=quarterly_return.financial_year,
+            quarter=quarterly_return.quarter,
+            released_by_return__isnull=True,
+        ).update(released_by_return=quarterly_return)
+    signals.return_approved.send(sender=QuarterlyReturn, quarterly_return=quarterly_return, by=user)
+    return quarterly_return
+
+
+@transaction.atomic
+def return_reopen(*, quarterly_return: QuarterlyReturn, user: User, reason: str) -> QuarterlyReturn:
+    """Unlock an approved return: back to returned for changes, its figures withdrawn until approved again."""
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED)
+    _office_transition(
+        quarterly_return=quarterly_return,
+        user=user,
+        allowed_from={Status.APPROVED},
+        to=Status.RETURNED,
+        action="reopened",
+        reason=reason,
+    )
+    quarterly_return.approved_at = None
+    quarterly_return.save()
+    quarterly_return.indicator_values.update(approved_at=None, approved_by=None)
+    signals.return_reopened.send(sender=QuarterlyReturn, quarterly_return=quarterly_return, by=user, reason=reason)
+    return quarterly_return

@@ -1,0 +1,64 @@
+import pytest
+
+from funding.roles import Role
+from tests.factories import OrganisationFactory, UserFactory, office_user
+
+
+@pytest.fixture
+def officer(db):
+    return office_user(Role.COMMISSIONING_OFFICER, email="officer@example.org")
+
+
+@pytest.fixture
+def finance_officer(db):
+    return office_user(Role.FINANCE_OFFICER, email="finance@example.org")
+
+
+@pytest.fixture
+def board_viewer(db):
+    return office_user(Role.BOARD_VIEWER, email="board@example.org")
+
+
+@pytest.fixture
+def content_editor(db):
+    return office_user(Role.CONTENT_EDITOR, email="content@example.org")
+
+
+@pytest.fixture
+def provider(db):
+    return OrganisationFactory(name="Chit Chat 4 U (test)")
+
+
+@pytest.fixture
+def provider_editor(provider):
+    return UserFactory(organisation=provider, roles=[Role.PROVIDER_EDITOR], email="editor@provider.example")
+
+
+@pytest.fixture
+def provider_approver(provider):
+    return UserFactory(organisation=provider, roles=[Role.PROVIDER_APPROVER], email="approver@provider.example")
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    return _client_for(client, officer)
+
+
+@pytest.fixture
+def finance_client(client, finance_officer):
+    return _client_for(client, finance_officer)
+
+
+@pytest.fixture
+def board_client(client, board_viewer):
+    return _client_for(client, board_viewer)
+
+
+@pytest.fixture
+def provider_client(client, provider_approver):
+    return _client_for(client, provider_approver)
