@@ -184,9 +184,12 @@ def grant_save(*, grant: Grant, user: User, variation_reason: str = "") -> Grant
     """
     _require_role(user, Role.COMMISSIONING_OFFICER)
     grant.full_clean(exclude=["charges", "budget_lines", "areas"])
-    for charge in grant.charges.all():
+    charges = list(grant.charges.all())
+    for charge in charges:
         charge.grant = grant
         charge_validate(charge=charge, user=user)
+    # Handing the checked charges back to the cluster makes grant.save() store the override details too.
+    grant.charges = charges
     before = None
     if grant.pk:
         stored = Grant.objects.get(pk=grant.pk)

@@ -23,7 +23,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "funding.users_admin.OutturnUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
