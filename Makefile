@@ -15,7 +15,7 @@ run: setup $(STAMPS)/system-run
 test: setup $(STAMPS)/system-test
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
-setup: $(STAMPS)/python
+setup: $(STAMPS)/python $(STAMPS)/assets
 
 lint: setup
 	$(BIN)/ruff check .
@@ -37,6 +37,12 @@ $(STAMPS)/python: pyproject.toml constraints.txt | $(BIN)/python $(STAMPS)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
+# GOV.UK Frontend and our styles, from the npm registry by the lockfile, compiled here; never fetched at run time.
+$(STAMPS)/assets: package.json package-lock.json scripts/build-assets.mjs $(wildcard assets/src/*.scss assets/src/images/*) | $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	node scripts/build-assets.mjs
+	touch $@
+
 $(STAMPS)/system-run: scripts/system-packages | $(STAMPS)
 	scripts/system-packages run
 	touch $@
@@ -46,4 +52,4 @@ $(STAMPS)/system-test: scripts/system-packages | $(STAMPS)
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(STAMPS) static
+	rm -rf $(VENV) $(STAMPS) static node_modules assets/build

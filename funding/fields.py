@@ -71,3 +71,26 @@ def gbp_constraints(prefix: str, *fields: str) -> list[models.CheckConstraint]:
             )
         )
     return constraints
+
+
+def unique_allowing_nulls(
+    name: str, fields: list[str], nullable: list[str], message: str
+) -> list[models.UniqueConstraint]:
+    """Uniqueness where some of the fields may be NULL and NULL counts as a value.
+
+    SQLite cannot make NULLs equal in a unique constraint (`nulls_distinct=False`), so each pattern of NULLs
+    gets a partial unique index of its own, which both databases enforce.
+    """
+    constraints = []
+    for mask in range(2 ** len(nullable)):
+        null = {field for i, field in enumerate(nullable) if mask >> i & 1}
+        suffix = "".join("n" if field in null else "v" for field in nullable)
+        constraints.append(
+            models.UniqueConstraint(
+                fields=[field for field in fields if field not in null],
+                condition=Q(**{f"{field}__isnull": field in null for field in nullable}),
+                name=f"{name}_{suffix}",
+                violation_error_message=message,
+            )
+        )
+    return constraints

@@ -81,7 +81,7 @@ class Area(models.Model):
 class EmailUserManager(UserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
-            raise ValueError("Users sign in with an e-mail address")
+            raise ValueError("Users sign in with an email address")
         user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -99,10 +99,10 @@ class EmailUserManager(UserManager):
 
 
 class User(AbstractUser):
-    """A person who signs in with an e-mail address and belongs to one organisation."""
+    """A person who signs in with an email address and belongs to one organisation."""
 
     username = None
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField("email address", unique=True)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
@@ -139,7 +139,10 @@ class FundingStream(ClusterableModel):
     """A pot of money from a funder, allocated by financial year."""
 
     funder = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="funding_streams", limit_choices_to={"kind": "funder"}
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="funding_streams",
+        limit_choices_to={"kind__in": ["funder", "commissioner"]},
     )
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)

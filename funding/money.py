@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from djmoney.money import Money
 
 from funding.fields import GBP
 
 ZERO = Money(Decimal("0.00"), GBP)
+PENNY = Decimal("0.01")
 
 
 def gbp(amount: Decimal | int | str) -> Money:
@@ -14,6 +16,16 @@ def gbp(amount: Decimal | int | str) -> Money:
     if isinstance(amount, float):
         raise TypeError("Money is built from Decimal, int or str, never float")
     return Money(Decimal(amount), GBP)
+
+
+def money_validate(amount: Money, *, label: str) -> None:
+    """The checks the database makes on every amount, as a message naming it, before anything is written."""
+    if amount.currency.code != GBP:
+        raise ValidationError(f"{label} must be in pounds sterling (GBP).")
+    if amount.amount < 0:
+        raise ValidationError(f"{label} cannot be negative.")
+    if amount.amount != amount.amount.quantize(PENNY):
+        raise ValidationError(f"{label} must be in pounds and pence, like 1250.50.")
 
 
 def gbp_sum(amounts) -> Money:

@@ -1,12 +1,19 @@
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from djmoney.money import Money
 
 from funding.fiscal import FinancialYear
-from funding.models import Allocation, FundingStream, Organisation, User
+from funding.models import Allocation, Area, FundingStream, Organisation, User
 from funding.money import ZERO, format_gbp, gbp_sum
-from funding.roles import ROLE_PERMISSIONS
+from funding.roles import ROLE_PERMISSIONS, Role
+
+
+def require_role(user: User | None, *roles: Role) -> None:
+    """Refuse a write to anyone without one of the roles. `user=None` is the system itself (a set-up command)."""
+    if user is not None and not user.has_role(*roles):
+        names = " or ".join(str(role).lower() for role in roles)
+        raise PermissionDenied(f"Only a {names} can do this.")
 
 
 def roles_sync() -> None:
@@ -72,6 +79,7 @@ def stream_validate(*, stream: FundingStream) -> None:
 @transaction.atomic
 def stream_save(*, stream: FundingStream, user: User | None = None) -> FundingStream:
     """Create or change a funding stream with its allocations, refusing allocations beyond its total."""
+    require_role(user, Role.COMMISSIONING_OFFICER)
     if stream.pk:
         # Lock the stream so two officers cannot each allocate the last of it.
         FundingStream.objects.select_for_update().filter(pk=stream.pk).first()
@@ -83,6 +91,7 @@ def stream_save(*, stream: FundingStream, user: User | None = None) -> FundingSt
 @transaction.atomic
 def allocation_set(*, stream: FundingStream, financial_year: FinancialYear, amount: Money, user=None) -> Allocation:
     """Set one year's allocation of a stream, refusing one that takes allocations past the stream's total."""
+    require_role(user, Role.COMMISSIONING_OFFICER)
     stream = FundingStream.objects.select_for_update().get(pk=stream.pk)
     allocation = stream.allocations.filter(financial_year=financial_year.start_year).first()
     if allocation is None:
@@ -95,7 +104,15 @@ def allocation_set(*, stream: FundingStream, financial_year: FinancialYear, amou
     return allocation
 
 
+def area_save(*, area: Area, user: User | None = None) -> Area:
+    require_role(user, Role.COMMISSIONING_OFFICER)
+    area.full_clean()
+    area.save()
+    return area
+
+
 def organisation_save(*, organisation: Organisation, user: User | None = None) -> Organisation:
+    require_role(user, Role.COMMISSIONING_OFFICER)
     organisation.full_clean()
     organisation.save()
     return organisation

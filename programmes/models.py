@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 
-from funding.fields import FinancialYearField, QuarterField, gbp_constraints, gbp_field
+from funding.fields import FinancialYearField, QuarterField, gbp_constraints, gbp_field, unique_allowing_nulls
 from funding.fiscal import FinancialYear, Quarter
 from funding.models import Area, FundingStream, Organisation
 
@@ -192,6 +192,8 @@ class BudgetLine(ClusterableModel):
 class BudgetProfile(models.Model):
     """How much of a budget line is planned for one quarter."""
 
+    wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
+
     budget_line = ParentalKey(BudgetLine, on_delete=models.CASCADE, related_name="profile")
     financial_year = FinancialYearField()
     quarter = QuarterField()
@@ -354,10 +356,11 @@ class Target(models.Model):
                 name="target_for_grant_or_programme",
                 violation_error_message="A target is set for a grant or for a programme, not both.",
             ),
-            models.UniqueConstraint(
+            *unique_allowing_nulls(
+                "one_target_per_period",
                 fields=["indicator", "grant", "programme", "financial_year", "quarter"],
-                name="one_target_per_period",
-                nulls_distinct=False,
+                nullable=["grant", "programme", "quarter"],
+                message="There is already a target for this indicator and period.",
             ),
         ]
 
@@ -368,6 +371,8 @@ class Target(models.Model):
 
 class QuarterlyReturn(models.Model):
     """A provider's report on one grant for one quarter."""
+
+    wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
 
     class Status(models.TextChoices):
         NOT_STARTED = "not-started", "Not started"
@@ -428,6 +433,8 @@ class QuarterlyReturn(models.Model):
 class ReturnTransition(models.Model):
     """One change of a return's status: who, when and why. Never edited."""
 
+    wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
+
     quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=12, choices=QuarterlyReturn.Status.choices)
     to_status = models.CharField(max_length=12, choices=QuarterlyReturn.Status.choices)
@@ -444,6 +451,8 @@ class ReturnTransition(models.Model):
 
 class SpendLine(models.Model):
     """A return's actual spend on one budget line in its quarter."""
+
+    wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
 
     quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="spend_lines")
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spend_lines")
@@ -463,6 +472,8 @@ class SpendLine(models.Model):
 
 class SpendForecast(models.Model):
     """A return's forecast for one budget line in a later quarter of the same financial year."""
+
+    wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
 
     quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="forecasts")
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="forecasts")
@@ -484,6 +495,8 @@ class SpendForecast(models.Model):
 
 class IndicatorValue(models.Model):
     """A figure for one indicator in one quarter: the total, or one category of a breakdown."""
+
+    wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
 
     class Source(models.TextChoices):
         RETURN = "return", "Provider's return"
@@ -536,11 +549,11 @@ class IndicatorValue(models.Model):
                 name="breakdown_has_category",
                 violation_error_message="A breakdown value names its category.",
             ),
-            models.UniqueConstraint(
+            *unique_allowing_nulls(
+                "one_value_per_period",
                 fields=["indicator", "grant", "financial_year", "quarter", "breakdown", "category"],
-                name="one_value_per_indicator_grant_period",
-                nulls_distinct=False,
-                violation_error_message="There is already a value for this indicator, grant and quarter.",
+                nullable=["grant"],
+                message="There is already a value for this indicator, grant and quarter.",
             ),
         ]
         indexes = [models.Index(fields=["indicator", "financial_year", "quarter"], name="value_indicator_period")]
@@ -555,6 +568,8 @@ class IndicatorValue(models.Model):
 
 
 class Payment(OverrideFields):
+    wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
+
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         APPROVED = "approved", "Approved for payment"
@@ -598,6 +613,8 @@ def evidence_path(instance, filename):
 
 class EvidenceFile(models.Model):
     """A file a provider attaches to a return, kept in private storage and served only through a checked view."""
+
+    wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
 
     quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=evidence_path, storage=private_storage)

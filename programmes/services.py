@@ -12,8 +12,9 @@ from djmoney.money import Money
 
 from funding.fiscal import FinancialYear, Quarter
 from funding.models import Allocation, User
-from funding.money import ZERO, format_gbp, gbp, gbp_sum
+from funding.money import ZERO, format_gbp, gbp, gbp_sum, money_validate
 from funding.roles import Role
+from funding.services import require_role
 from programmes import signals
 from programmes.models import (
     BudgetLine,
@@ -24,10 +25,12 @@ from programmes.models import (
     Indicator,
     IndicatorValue,
     Payment,
+    Programme,
     QuarterlyReturn,
     ReturnTransition,
     SpendForecast,
     SpendLine,
+    Target,
 )
 
 CHARGE_EXCEEDS_ALLOCATION = (
@@ -40,6 +43,12 @@ CHARGES_DO_NOT_ADD_UP = "The charges to funding streams add up to {charged}, not
 BUDGET_DOES_NOT_ADD_UP = "The budget lines add up to {budgeted}, not the grant's amount of {amount}."
 PROFILE_DOES_NOT_ADD_UP = "The quarterly profile of {line} adds up to {profiled}, not the line's amount of {amount}."
 PROFILE_OUTSIDE_GRANT = "{line} is profiled in {quarter}, outside the grant's dates."
+PROFILE_QUARTER_TWICE = "{line} is profiled twice in {quarter}: give each quarter once."
+PROFILE_REQUIRED = "{line} belongs to an active grant: give it a quarterly profile that adds up to its amount."
+PROFILE_CANNOT_SPREAD = (
+    "{line} cannot be re-profiled from {first}: quarters before it already plan more than its new amount, or "
+    "the grant has no quarters left. Change the line's profile first."
+)
 PAYMENT_EXCEEDS_GRANT = (
     "A payment of {payment} would take payments on {grant} to {total}, more than the grant's amount of "
     "{amount}: {remaining} remains. Reduce the payment, or give a reason to override."
@@ -60,10 +69,29 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _require_role(user: User, *roles: Role) -> None:
-    if not user.has_role(*roles):
-        names = " or ".join(str(r).lower() for r in roles)
-        raise PermissionDenied(f"Only a {names} can do this.")
+# --- Set-up data: programmes, indicators, targets ---------------------------------------------------------
+
+
+def programme_save(*, programme: Programme, user: User) -> Programme:
+    """Create or change a programme; its areas may be unsaved, as an edit form holds them."""
+    require_role(user, Role.COMMISSIONING_OFFICER)
+    programme.full_clean(exclude=["areas"])
+    programme.save()
+    return programme
+
+
+def indicator_save(*, indicator: Indicator, user: User) -> Indicator:
+    require_role(user, Role.COMMISSIONING_OFFICER)
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+def target_save(*, target: Target, user: User) -> Target:
+    require_role(user, Role.COMMISSIONING_OFFICER)
+    target.full_clean()
+    target.save()
+    return target
 
 
 # --- Grants, charges, budget lines ------------------------------------------------------------------------
@@ -102,22 +130,58 @@ def charge_validate(*, charge: GrantCharge, user: User | None) -> None:
                 remaining=format_gbp(max(remaining, ZERO)),
             )
         )
-    _require_role(user, Role.COMMISSIONING_OFFICER)
+    require_role(user, Role.COMMISSIONING_OFFICER)
     if charge.overridden_by_id is None:
         charge.overridden_by, charge.overridden_at = user, timezone.now()
 
 
-def profile_evenly(*, budget_line: BudgetLine, quarters: list[Quarter]) -> list[BudgetProfile]:
-    """Spread a line over the quarters in equal parts, the odd pence falling in the last quarter."""
-    share = (budget_line.amount.amount / len(quarters)).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+def profile_evenly(
+    *, budget_line: BudgetLine, quarters: list[Quarter], amount: Money | None = None
+) -> list[BudgetProfile]:
+    """Spread an amount (by default the whole line) over the quarters in equal parts, odd pence in the last."""
+    amount = budget_line.amount if amount is None else amount
+    share = gbp((amount.amount / len(quarters)).quantize(Decimal("0.01"), rounding="ROUND_DOWN"))
     rows = [
         BudgetProfile(
-            budget_line=budget_line, financial_year=q.financial_year.start_year, quarter=q.number, amount=gbp(share)
+            budget_line=budget_line, financial_year=q.financial_year.start_year, quarter=q.number, amount=share
         )
         for q in quarters
     ]
-    rows[-1].amount = budget_line.amount - gbp(share) * (len(quarters) - 1)
+    rows[-1].amount = amount - share * (len(quarters) - 1)
     return rows
+
+
+def profile_from(*, budget_line: BudgetLine, grant: Grant, first: Quarter) -> list[BudgetProfile]:
+    """Keep the line's profile before `first` and spread the rest of its amount evenly from `first` on.
+
+    How a new line, or a line whose amount a variation changes, is profiled: quarters already under way keep
+    what was planned for them.
+    """
+    kept = [row for row in budget_line.profile.all() if row.period < first] if budget_line.pk else []
+    remaining = [q for q in grant.quarters if q >= first]
+    rest = budget_line.amount - gbp_sum(row.amount for row in kept)
+    if rest.amount < 0 or (rest.amount > 0 and not remaining):
+        raise ValidationError(PROFILE_CANNOT_SPREAD.format(line=budget_line.name, first=first))
+    return kept + (profile_evenly(budget_line=budget_line, quarters=remaining, amount=rest) if remaining else [])
+
+
+def _profile_errors(*, line: BudgetLine, rows: list[BudgetProfile], grant_quarters: set[Quarter]) -> list[str]:
+    errors = []
+    profiled = gbp_sum(row.amount for row in rows)
+    if profiled != line.amount:
+        errors.append(
+            PROFILE_DOES_NOT_ADD_UP.format(
+                line=line.name, profiled=format_gbp(profiled), amount=format_gbp(line.amount)
+            )
+        )
+    seen = set()
+    for row in rows:
+        if row.period in seen:
+            errors.append(PROFILE_QUARTER_TWICE.format(line=line.name, quarter=row.period))
+        seen.add(row.period)
+        if row.period not in grant_quarters:
+            errors.append(PROFILE_OUTSIDE_GRANT.format(line=line.name, quarter=row.period))
+    return errors
 
 
 def grant_validate_totals(*, grant: Grant) -> None:
@@ -132,21 +196,42 @@ def grant_validate_totals(*, grant: Grant) -> None:
         errors.append(BUDGET_DOES_NOT_ADD_UP.format(budgeted=format_gbp(budgeted), amount=format_gbp(grant.amount)))
     grant_quarters = set(grant.quarters)
     for line in lines:
-        profile = list(line.profile.all())
-        if not profile:
-            continue
-        profiled = gbp_sum(p.amount for p in profile)
-        if profiled != line.amount:
-            errors.append(
-                PROFILE_DOES_NOT_ADD_UP.format(
-                    line=line.name, profiled=format_gbp(profiled), amount=format_gbp(line.amount)
-                )
-            )
-        for row in profile:
-            if row.period not in grant_quarters:
-                errors.append(PROFILE_OUTSIDE_GRANT.format(line=line.name, quarter=row.period))
+        rows = list(line.profile.all())
+        if rows:
+            errors += _profile_errors(line=line, rows=rows, grant_quarters=grant_quarters)
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def budget_profile_save(*, budget_line: BudgetLine, user: User) -> BudgetLine:
+    """Replace a budget line's quarterly profile (held unsaved on the line, as an edit form holds it).
+
+    The line's name, kind and amount belong to the grant (changing them on an active grant is a variation), so
+    they change through grant_save(); here only the profile does.
+    """
+    require_role(user, Role.COMMISSIONING_OFFICER)
+    grant = Grant.objects.select_for_update().get(pk=budget_line.grant_id)
+    rows = list(budget_line.profile.all())
+    if not rows and grant.status == Grant.Status.ACTIVE:
+        raise ValidationError(PROFILE_REQUIRED.format(line=budget_line.name))
+    errors = _profile_errors(line=budget_line, rows=rows, grant_quarters=set(grant.quarters)) if rows else []
+    if errors:
+        raise ValidationError(errors)
+    budget_line.save()
+    return budget_line
+
+
+def _reprofile_varied_lines(*, grant: Grant) -> None:
+    """On an active grant, new lines and lines whose amount changed are re-spread from the current quarter on."""
+    stored = dict(BudgetLine.objects.filter(grant=grant).values_list("pk", "amount"))
+    lines = list(grant.budget_lines.all())
+    first = max(Quarter.from_date(today()), grant.quarters[0])
+    for line in lines:
+        if line.pk in stored and stored[line.pk] == line.amount.amount:
+            continue
+        line.profile = profile_from(budget_line=line, grant=grant, first=first)
+    grant.budget_lines = lines
 
 
 def _snapshot(grant: Grant) -> dict:
@@ -182,7 +267,7 @@ def grant_save(*, grant: Grant, user: User, variation_reason: str = "") -> Grant
     A change to an active grant's amount, dates, charges or budget is a variation: it needs a reason, must
     still add up, and is recorded with the values before and after.
     """
-    _require_role(user, Role.COMMISSIONING_OFFICER)
+    require_role(user, Role.COMMISSIONING_OFFICER)
     grant.full_clean(exclude=["charges", "budget_lines", "areas"])
     charges = list(grant.charges.all())
     for charge in charges:
@@ -196,10 +281,10 @@ def grant_save(*, grant: Grant, user: User, variation_reason: str = "") -> Grant
         if stored.status == Grant.Status.ACTIVE:
             before = _snapshot(stored)
     if before is not None:
-        grant_validate_totals(grant=grant)
-        kinds = _variation_kinds(before, _snapshot(grant))
-        if kinds and not variation_reason.strip():
+        if _variation_kinds(before, _snapshot(grant)) and not variation_reason.strip():
             raise ValidationError(VARIATION_NEEDS_REASON)
+        _reprofile_varied_lines(grant=grant)
+        grant_validate_totals(grant=grant)
     grant.save()
     if before is not None:
         after = _snapshot(grant)
@@ -215,7 +300,7 @@ def grant_save(*, grant: Grant, user: User, variation_reason: str = "") -> Grant
 @transaction.atomic
 def grant_activate(*, grant: Grant, user: User) -> Grant:
     """Make a draft grant live: it must add up; unprofiled lines are spread evenly; its returns are created."""
-    _require_role(user, Role.COMMISSIONING_OFFICER)
+    require_role(user, Role.COMMISSIONING_OFFICER)
     if grant.status != Grant.Status.DRAFT:
         raise ValidationError(f"Only a draft grant can be activated; this one is {grant.get_status_display().lower()}.")
     grant_validate_totals(grant=grant)
@@ -297,11 +382,15 @@ def payment_create(
     reference: str = "",
     released_by_return: QuarterlyReturn | None = None,
     override_reason: str = "",
+    quarter: Quarter | None = None,
 ) -> Payment:
-    """Plan or record a payment; payments on a grant may not pass its amount without an officer's reason."""
-    _require_role(user, Role.FINANCE_OFFICER)
+    """Plan or record a payment; payments on a grant may not pass its amount without an officer's reason.
+
+    The quarter is the one the payment is for (by default its date's); it stays when the payment is made.
+    """
+    require_role(user, Role.FINANCE_OFFICER)
     Grant.objects.select_for_update().filter(pk=grant.pk).first()
-    quarter = Quarter.from_date(date)
+    quarter = quarter or Quarter.from_date(date)
     payment = Payment(
         grant=grant,
         amount=amount,
@@ -320,7 +409,7 @@ def payment_create(
 
 @transaction.atomic
 def payment_approve(*, payment: Payment, user: User) -> Payment:
-    _require_role(user, Role.FINANCE_OFFICER)
+    require_role(user, Role.FINANCE_OFFICER)
     if payment.status != Payment.Status.PLANNED:
         raise ValidationError(f"Only a planned payment can be approved; this one is {payment.get_status_display()}.")
     payment.status = Payment.Status.APPROVED
@@ -330,12 +419,10 @@ def payment_approve(*, payment: Payment, user: User) -> Payment:
 
 @transaction.atomic
 def payment_mark_paid(*, payment: Payment, date: datetime.date, reference: str, user: User) -> Payment:
-    _require_role(user, Role.FINANCE_OFFICER)
+    require_role(user, Role.FINANCE_OFFICER)
     if payment.status == Payment.Status.PAID:
         raise ValidationError("This payment is already paid.")
-    quarter = Quarter.from_date(date)
     payment.status, payment.date, payment.reference = Payment.Status.PAID, date, reference
-    payment.financial_year, payment.quarter = quarter.financial_year.start_year, quarter.number
     payment.full_clean(exclude=["override_reason", "overridden_by", "overridden_at"])
     payment.save()
     return payment
@@ -371,7 +458,7 @@ def indicator_value_record_office(
     note: str = "",
 ) -> IndicatorValue:
     """An office-entered figure (police data, a survey). It counts only once an officer approves it."""
-    _require_role(user, Role.COMMISSIONING_OFFICER)
+    require_role(user, Role.COMMISSIONING_OFFICER)
     fields = _value_fields(indicator, value, numerator, denominator)
     indicator_value, _ = IndicatorValue.objects.update_or_create(
         indicator=indicator,
@@ -394,7 +481,7 @@ def indicator_value_record_office(
 
 @transaction.atomic
 def indicator_value_approve(*, indicator_value: IndicatorValue, user: User) -> IndicatorValue:
-    _require_role(user, Role.COMMISSIONING_OFFICER)
+    require_role(user, Role.COMMISSIONING_OFFICER)
     if indicator_value.source != IndicatorValue.Source.OFFICE:
         raise ValidationError("A provider's figure is approved with its return.")
     indicator_value.approved_at, indicator_value.approved_by = timezone.now(), user
@@ -500,17 +587,18 @@ def return_record_spend(
     forecasts = forecasts or {}
     if set(forecasts) - remaining:
         raise ValidationError(f"Forecasts are for the remaining quarters of {quarterly_return.period.financial_year}.")
+    money_validate(actual, label=f"The spend on {budget_line.name}")
+    for number, amount in forecasts.items():
+        money_validate(amount, label=f"The Q{number} forecast for {budget_line.name}")
     spend_line, _ = SpendLine.objects.update_or_create(
         quarterly_return=quarterly_return,
         budget_line=budget_line,
         defaults={"actual": actual, "variance_explanation": variance_explanation},
     )
-    spend_line.full_clean()
     for number, amount in forecasts.items():
-        forecast, _ = SpendForecast.objects.update_or_create(
+        SpendForecast.objects.update_or_create(
             quarterly_return=quarterly_return, budget_line=budget_line, quarter=number, defaults={"amount": amount}
         )
-        forecast.full_clean()
     _touch(quarterly_return, user)
     return spend_line
 
@@ -585,7 +673,7 @@ def return_submit(*, quarterly_return: QuarterlyReturn, user: User) -> Quarterly
 def _office_transition(
     *, quarterly_return: QuarterlyReturn, user: User, allowed_from: set, to: str, action: str, reason: str = ""
 ) -> QuarterlyReturn:
-    _require_role(user, Role.COMMISSIONING_OFFICER)
+    require_role(user, Role.COMMISSIONING_OFFICER)
     current = QuarterlyReturn.objects.select_for_update().get(pk=quarterly_return.pk)
     if current.status not in allowed_from:
         raise ValidationError(

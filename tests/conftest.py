@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from funding.roles import Role
 from tests.factories import OrganisationFactory, UserFactory, office_user
@@ -39,26 +40,28 @@ def provider_approver(provider):
     return UserFactory(organisation=provider, roles=[Role.PROVIDER_APPROVER], email="approver@provider.example")
 
 
-def _client_for(client, user):
+def _client_for(user):
+    """Each role's client is its own, so a test can act as two people at once."""
+    client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def officer_client(client, officer):
-    return _client_for(client, officer)
+def officer_client(officer):
+    return _client_for(officer)
 
 
 @pytest.fixture
-def finance_client(client, finance_officer):
-    return _client_for(client, finance_officer)
+def finance_client(finance_officer):
+    return _client_for(finance_officer)
 
 
 @pytest.fixture
-def board_client(client, board_viewer):
-    return _client_for(client, board_viewer)
+def board_client(board_viewer):
+    return _client_for(board_viewer)
 
 
 @pytest.fixture
-def provider_client(client, provider_approver):
-    return _client_for(client, provider_approver)
+def provider_client(provider_approver):
+    return _client_for(provider_approver)

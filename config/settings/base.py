@@ -93,7 +93,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "static")
-STATICFILES_DIRS = [BASE_DIR / "assets"] if (BASE_DIR / "assets").exists() else []
+# Built by `make` (scripts/build-assets.mjs) from GOV.UK Frontend, our Sass, fonts and images.
+STATICFILES_DIRS = [BASE_DIR / "assets" / "build"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Evidence files are never under MEDIA_URL: they are served only by views that check who is asking.
@@ -135,4 +136,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The in-process task runner logs every task twice at INFO; only its problems are worth reading.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }

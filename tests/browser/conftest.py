@@ -3,6 +3,8 @@ import os
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+# Playwright's sync API runs an event loop in the test's thread; the database calls around it are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")

@@ -49,14 +49,15 @@ def test_only_finance_may_record_payments(officer, board_viewer, provider_approv
             payment_create(grant=grant, amount=gbp("1.00"), date=datetime.date(2023, 5, 1), user=user)
 
 
-def test_a_payment_moves_from_planned_to_approved_to_paid(finance_officer):
+def test_a_payment_moves_from_planned_to_approved_to_paid_keeping_the_quarter_it_is_for(finance_officer):
     payment = payment_create(
         grant=funded_grant(), amount=gbp("1000.00"), date=datetime.date(2023, 6, 30), user=finance_officer
     )
     payment_approve(payment=payment, user=finance_officer)
     payment_mark_paid(payment=payment, date=datetime.date(2023, 7, 3), reference="AP-0001", user=finance_officer)
     payment.refresh_from_db()
-    assert (payment.status, str(payment.period), payment.reference) == ("paid", "Q2 2023/24", "AP-0001")
+    assert (payment.status, str(payment.period), payment.reference) == ("paid", "Q1 2023/24", "AP-0001")
+    assert payment.date == datetime.date(2023, 7, 3)
     with pytest.raises(ValidationError, match="already paid"):
         payment_mark_paid(payment=payment, date=datetime.date(2023, 7, 3), reference="AP-0002", user=finance_officer)
 

@@ -241,3 +241,26 @@ def test_office_entered_values_count_only_once_approved(officer):
     assert value.approved_at is None
     indicator_value_approve(indicator_value=value, user=officer)
     assert IndicatorValue.objects.get(pk=value.pk).approved_at is not None
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        (gbp("-0.01"), "The spend on .* cannot be negative"),
+        (gbp("10.005"), "must be in pounds and pence"),
+    ],
+)
+def test_spend_is_money_in_pounds_and_pence_and_not_negative(first_return, provider_editor, amount, message):
+    line = first_return.grant.budget_lines.get()
+    with pytest.raises(ValidationError, match=message):
+        return_record_spend(quarterly_return=first_return, budget_line=line, actual=amount, user=provider_editor)
+    assert not first_return.spend_lines.exists()
+    with pytest.raises(ValidationError, match="The Q2 forecast for .* cannot be negative"):
+        return_record_spend(
+            quarterly_return=first_return,
+            budget_line=line,
+            actual=gbp(1),
+            user=provider_editor,
+            forecasts={2: gbp("-5")},
+        )
+    assert not first_return.spend_lines.exists()

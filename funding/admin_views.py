@@ -1,0 +1,318 @@
+"""Building blocks for the staff back office (Wagtail admin) that every app's viewsets share.
+
+Two kinds of viewset:
+
+- `SetupModelViewSet` for the set-up data officers keep (streams, grants, indicators…): listed, searched,
+  filtered, inspected and edited by the roles whose model permissions allow it, saved through the app's
+  service so the same rules hold here as everywhere, with every save in the history. Nothing is deleted
+  from the admin: money records keep their history.
+- `ReadOnlyModelViewSet` for what changes only through its workflow (returns, payments, indicator values,
+  variations): listed and inspected, never added, edited or deleted here.
+"""
+
+from django.contrib.admin.utils import quote
+from django.core.exceptions import ValidationError
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from djmoney.money import Money
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import log
+from wagtail.users.views.users import IndexView as UserIndexView
+from wagtail.users.views.users import UserViewSet
+
+from funding.admin_forms import OutturnUserCreationForm, OutturnUserEditForm
+from funding.filters import OutturnUserFilterSet
+from funding.models import User
+from funding.money import format_gbp
+from funding.services import stream_unallocated
+
+WRITE_PERMISSIONS = frozenset({"add", "change", "delete"})
+
+
+# --- Listing columns ------------------------------------------------------------------------------------------
+
+
+class MoneyColumn(Column):
+    """An amount as a finance officer reads it: £1,234,567.89."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return "" if value is None else format_gbp(value)
+
+
+class FlagColumn(Column):
+    """Shows a short label where a condition holds (an override, an overdue return) and nothing otherwise."""
+
+    cell_template_name = "wagtailadmin/tables/status_flag_cell.html"
+
+    def __init__(self, name, true_label, **kwargs):
+        super().__init__(name, **kwargs)
+        self.true_label = true_label
+        self.false_label = None
+
+
+# --- Errors from services -------------------------------------------------------------------------------------
+
+
+def add_service_error(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names when the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item.messages if hasattr(item, "messages") else item)
+    else:
+        form.add_error(None, error)
+
+
+# --- Views ----------------------------------------------------------------------------------------------------
+
+
+class SelectorIndexMixin:
+    """Listings read through the app's selector, which keeps the joins in one place (queries don't grow)."""
+
+    selector = None
+
+    def get_base_queryset(self):
+        if self.selector is not None:
+            return self.selector(user=self.request.user)
+        return super().get_base_queryset()
+
+
+class SetupIndexView(SelectorIndexMixin, generic.IndexView):
+    pass
+
+
+class ReadOnlyIndexView(SelectorIndexMixin, generic.IndexView):
+    def user_has_permission(self, permission):
+        # Even a superuser's "add" or "change" must not offer a generic form for workflow data.
+        return permission not in WRITE_PERMISSIONS and super().user_has_permission(permission)
+
+
+class ServiceSaveMixin:
+    """Save through a service: the form's unsaved instance, with its inline children still in memory, is handed
+    to the service, which applies the rules and saves. A rule it refuses comes back as a form error and nothing
+    is changed."""
+
+    save_service = None
+    log_action = None
+
+    def save_instance(self):
+        if self.save_service is None:
+            return super().save_instance()
+        instance = self.form.save(commit=False)
+        instance = self.save_service(instance=instance, user=self.request.user, form=self.form)
+        self.form.save_m2m()
+        log(instance=instance, action=self.log_action, user=self.request.user, content_changed=self.form.has_changed())
+        return instance
+
+    def form_valid(self, form):
+        try:
+            # The generic view saves inside its own atomic block, so a refusal rolls back whatever was written.
+            return super().form_valid(form)
+        except ValidationError as error:
+            add_service_error(form, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class MoneyInspectMixin:
+    """Inspect views show money the way every other screen does."""
+
+    def get_field_display_value(self, field_name, field):
+        value = getattr(self.object, field_name, None)
+        if isinstance(value, Money):
+            return format_gbp(value)
+        return super().get_field_display_value(field_name, field)
+
+
+class SetupCreateView(ServiceSaveMixin, generic.CreateView):
+    log_action = "wagtail.create"
+
+
+class SetupEditView(ServiceSaveMixin, generic.EditView):
+    log_action = "wagtail.edit"
+
+
+class SetupInspectView(MoneyInspectMixin, generic.InspectView):
+    """Inspect a record read through its selector, with a link to its history in the header."""
+
+    object_selector = None
+    history_url_name = None
+
+    def get_object(self, queryset=None):
+        if self.object_selector is not None:
+            return self.object_selector(user=self.request.user, pk=self.pk)
+        return super().get_object(queryset)
+
+    def get_history_url(self):
+        if self.history_url_name:
+            return reverse(self.history_url_name, args=(quote(self.object.pk),))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history_url"] = self.get_history_url()
+        return context
+
+
+class ViewerHistoryView(history.HistoryView):
+    """History for anyone who may see the record, not only those who may change it (finance, board)."""
+
+    any_permission_required = ["add", "change", "delete", "view"]
+
+    def get_edit_url(self, instance):
+        if self.edit_url_name and self.user_has_permission("change"):
+            return reverse(self.edit_url_name, args=(quote(instance.pk),))
+
+    @cached_property
+    def header_buttons(self):
+        if edit_url := self.get_edit_url(self.object):
+            return [HeaderButton(label="Edit", url=edit_url, icon_name="edit")]
+        return []
+
+
+# --- Viewsets -------------------------------------------------------------------------------------------------
+
+
+class OutturnModelViewSet(ModelViewSet):
+    """What both kinds of viewset share: inspect and history for every office role, no copy, no delete."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    index_view_class = SetupIndexView
+    inspect_view_class = SetupInspectView
+    history_view_class = ViewerHistoryView
+    #: Reads the listing: a function (user) -> QuerySet, normally the app's selector.
+    list_selector = None
+    #: Reads one record for the inspect view: a function (user, pk) -> instance.
+    inspect_selector = None
+    #: URL names a viewset offers; the generic ones not listed here are not routed at all.
+    routes = ("index", "index_results", "history", "history_results", "inspect")
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        for name in ("add", "edit", "delete", "usage"):
+            if name not in self.routes:
+                view_kwargs[f"{name}_url_name"] = None
+        return view_kwargs
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(selector=self.list_selector, **kwargs)
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(
+            object_selector=self.inspect_selector, history_url_name=self.get_url_name("history"), **kwargs
+        )
+
+    def get_urlpatterns(self):
+        # Built here rather than filtered from ModelViewSet's list, which would construct (and so need a form
+        # for) every view, even ones a read-only viewset never routes.
+        conv = self.pk_path_converter
+        routes = {
+            "index": "",
+            "index_results": "results/",
+            "add": "new/",
+            "edit": f"edit/<{conv}:pk>/",
+            "history": f"history/<{conv}:pk>/",
+            "history_results": f"history-results/<{conv}:pk>/",
+            "inspect": f"inspect/<{conv}:pk>/",
+            "usage": f"usage/<{conv}:pk>/",
+        }
+        return [path(routes[name], getattr(self, f"{name}_view"), name=name) for name in self.routes]
+
+
+class SetupModelViewSet(OutturnModelViewSet):
+    """Set-up data, edited by the roles whose model permissions allow it and saved through a service."""
+
+    add_view_class = SetupCreateView
+    edit_view_class = SetupEditView
+    # "usage" lists what refers to a record; Wagtail offers it beside the edit form, to those who may edit.
+    routes = OutturnModelViewSet.routes + ("add", "edit", "usage")
+    #: The form the panels build on, e.g. one that narrows a people field to the office's users.
+    base_form_class = None
+
+    #: A method (instance, user, form) -> instance that saves through the app's service, which holds the rules.
+    save_through_service = None
+
+    def get_edit_handler(self):
+        if self.base_form_class is not None and hasattr(self, "panels"):
+            return ObjectList(self.panels, base_form_class=self.base_form_class).bind_to_model(self.model)
+        return super().get_edit_handler()
+
+    def _service_kwargs(self):
+        return {"save_service": self.save_through_service} if self.save_through_service else {}
+
+    def get_add_view_kwargs(self, **kwargs):
+        return super().get_add_view_kwargs(**self._service_kwargs(), **kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(**self._service_kwargs(), **kwargs)
+
+
+class ReadOnlyModelViewSet(OutturnModelViewSet):
+    """Workflow data: listed and inspected here, changed only through its workflow screens and services."""
+
+    index_view_class = ReadOnlyIndexView
+
+
+def extra_route(viewset, route: str, view, name: str):
+    """A URL pattern for a viewset's own extra view (an action beside the generic ones)."""
+    conv = viewset.pk_path_converter
+    return path(f"{route}/<{conv}:pk>/", view, name=name)
+
+
+# --- Funding streams ------------------------------------------------------------------------------------------
+
+
+class StreamInspectView(SetupInspectView):
+    """A stream with its allocations by year and what is not yet allocated."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        allocations = list(self.object.allocations.all())
+        context["allocations"] = [
+            {"year": allocation.fy.label, "amount": format_gbp(allocation.amount)} for allocation in allocations
+        ]
+        context["unallocated"] = format_gbp(stream_unallocated(stream=self.object, allocations=allocations))
+        return context
+
+
+# --- Users ----------------------------------------------------------------------------------------------------
+
+
+class OutturnUserIndexView(UserIndexView):
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        for column in columns:
+            if column.name == User.USERNAME_FIELD:
+                column.label = "Email address"
+        position = next(i for i, column in enumerate(columns) if column.name == User.USERNAME_FIELD) + 1
+        columns.insert(position, Column("organisation", label="Organisation", sort_key="organisation__name"))
+        columns.insert(position + 1, Column("roles", accessor=_role_names, label="Roles"))
+        return columns
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("organisation").prefetch_related("groups")
+
+
+def _role_names(user) -> str:
+    return ", ".join(sorted(group.name for group in user.groups.all()))
+
+
+class OutturnUserViewSet(UserViewSet):
+    """Wagtail's user admin, for users who sign in with an email address and belong to an organisation."""
+
+    index_view_class = OutturnUserIndexView
+    filterset_class = OutturnUserFilterSet
+    create_template_name = "funding/admin/users/create.html"
+    edit_template_name = "funding/admin/users/edit.html"
+
+    def get_form_class(self, for_update=False):
+        return OutturnUserEditForm if for_update else OutturnUserCreationForm

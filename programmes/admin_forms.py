@@ -1,0 +1,24 @@
+"""Forms for programmes and grants in the staff back office."""
+
+from django import forms
+
+from funding.admin_forms import OfficeUserChoicesForm
+from programmes.models import Grant
+
+
+class GrantAdminForm(OfficeUserChoicesForm):
+    """A grant with its charges and budget lines; once active, a change to them also needs its reason."""
+
+    variation_reason = forms.CharField(
+        label="Reason for the variation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="This grant is active: a change to its amount, dates, charges or budget lines is a variation. "
+        "Say why it is made; it is recorded with the values before and after.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None or self.instance.status != Grant.Status.ACTIVE:
+            # A draft changes freely: there is nothing yet to vary.
+            del self.fields["variation_reason"]
