@@ -139,14 +139,8 @@ class QuarterlyReturnFilterSet(WagtailFilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        # The same rule as QuarterlyReturn.is_overdue(), in the database.
-        open_statuses = [
-            QuarterlyReturn.Status.NOT_STARTED,
-            QuarterlyReturn.Status.DRAFT,
-            QuarterlyReturn.Status.RETURNED,
-        ]
-        overdue = {"status__in": open_statuses, "due_date__lt": today()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        overdue = QuarterlyReturn.objects.overdue(today()).values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
 class PaymentFilterSet(WagtailFilterSet):

@@ -369,6 +369,12 @@ class Target(models.Model):
         return f"{self.indicator}: {self.value} in {period}{FinancialYear(self.financial_year)}"
 
 
+class QuarterlyReturnQuerySet(models.QuerySet):
+    def overdue(self, on: datetime.date):
+        """Past their due date on the given day and not yet submitted."""
+        return self.filter(status__in=QuarterlyReturn.OPEN_STATUSES, due_date__lt=on)
+
+
 class QuarterlyReturn(models.Model):
     """A provider's report on one grant for one quarter."""
 
@@ -404,6 +410,10 @@ class QuarterlyReturn(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Raised on every save, to catch lost updates.")
 
+    objects = QuarterlyReturnQuerySet.as_manager()
+    # Statuses in which the provider still owes the office the return.
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.DRAFT, Status.RETURNED)
+
     class Meta:
         ordering = ["grant", "financial_year", "quarter"]
         constraints = [
@@ -426,8 +436,7 @@ class QuarterlyReturn(models.Model):
         return Quarter(FinancialYear(self.financial_year), self.quarter)
 
     def is_overdue(self, today: datetime.date) -> bool:
-        open_statuses = {self.Status.NOT_STARTED, self.Status.DRAFT, self.Status.RETURNED}
-        return self.status in open_statuses and today > self.due_date
+        return self.status in self.OPEN_STATUSES and today > self.due_date
 
 
 class ReturnTransition(models.Model):

@@ -5,7 +5,9 @@ them. Each function keeps the joins its screens need, so a listing makes the sam
 many rows it shows.
 """
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -171,3 +173,16 @@ def variation_list(*, user: User) -> QuerySet[GrantVariation]:
 
 def variation_get(*, user: User, pk: int) -> GrantVariation:
     return get_object_or_404(variation_list(user=user), pk=pk)
+
+
+def office_work_counts(*, on: datetime.date) -> dict[str, int]:
+    """What waits for the office on a given day: returns to review, overdue and sent back, and overrides."""
+    counts = QuarterlyReturn.objects.aggregate(
+        to_review=Count("pk", filter=Q(status=QuarterlyReturn.Status.SUBMITTED)),
+        overdue=Count("pk", filter=Q(status__in=QuarterlyReturn.OPEN_STATUSES, due_date__lt=on)),
+        returned=Count("pk", filter=Q(status=QuarterlyReturn.Status.RETURNED)),
+    )
+    counts["overrides"] = (
+        GrantCharge.objects.exclude(override_reason="").count() + Payment.objects.exclude(override_reason="").count()
+    )
+    return counts

@@ -492,7 +492,7 @@ def indicator_value_approve(*, indicator_value: IndicatorValue, user: User) -> I
 # --- Quarterly returns ---------------------------------------------------------------------------------------
 
 Status = QuarterlyReturn.Status
-EDITABLE = {Status.NOT_STARTED, Status.DRAFT, Status.RETURNED}
+EDITABLE = QuarterlyReturn.OPEN_STATUSES  # the provider may change a return until it is submitted
 
 
 def _ensure_editable(quarterly_return: QuarterlyReturn, version: int | None) -> None:

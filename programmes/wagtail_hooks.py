@@ -17,6 +17,7 @@ from funding.admin_views import FlagColumn, MoneyColumn, ReadOnlyModelViewSet, S
 from funding.wagtail_hooks import FUNDING_MENU_HOOK
 from programmes import selectors
 from programmes.admin_forms import GrantAdminForm
+from programmes.admin_panels import WorkWaitingPanel
 from programmes.admin_views import (
     GRANT_ACTIVATE_LOG_ACTION,
     GrantActivateView,
@@ -508,3 +509,10 @@ def register_programmes_viewsets():
 @hooks.register("register_log_actions")
 def register_programmes_log_actions(actions):
     actions.register_action(GRANT_ACTIVATE_LOG_ACTION, "Activate", "Activated: its quarterly returns were created")
+
+
+@hooks.register("construct_homepage_panels")
+def add_work_waiting_panel(request, panels):
+    # Content editors have no business with returns, and their links would be refused.
+    if request.user.has_perm("programmes.view_quarterlyreturn"):
+        panels.append(WorkWaitingPanel())
