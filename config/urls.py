@@ -9,6 +9,8 @@ from cms.views import HomeView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("admin/", include(wagtailadmin_urls)),
+    path("portal/", include("programmes.portal.urls")),
+    path("reports/", include("reports.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("", include(wagtail_urls)),
 ]

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from djmoney.money import Money
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -46,14 +47,35 @@ class MoneyColumn(Column):
 
 
 class FlagColumn(Column):
-    """Shows a short label where a condition holds (an override, an overdue return) and nothing otherwise."""
+    """Shows a short label where a condition holds (an override, an overdue return) and nothing otherwise.
 
-    cell_template_name = "wagtailadmin/tables/status_flag_cell.html"
+    Without a `true_label` the value is the label itself, for a flag that says which of several things holds.
+    """
 
-    def __init__(self, name, true_label, **kwargs):
+    cell_template_name = "funding/admin/tables/flag_cell.html"
+
+    def __init__(self, name, true_label=None, **kwargs):
         super().__init__(name, **kwargs)
         self.true_label = true_label
-        self.false_label = None
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        value = context["raw_value"]
+        context["label"] = (self.true_label if value else "") if self.true_label else value
+        return context
+
+
+# --- Menu items -------------------------------------------------------------------------------------------------
+
+
+def menu_item_shown_to(check) -> type[MenuItem]:
+    """A menu item shown only to users for whom `check(user)` holds. A plain ViewSet's item is shown to everyone
+    who reaches the admin; a ModelViewSet's asks its model's permissions, which a custom view has to ask itself."""
+
+    def is_shown(item, request):
+        return check(request.user)
+
+    return type("CheckedMenuItem", (MenuItem,), {"is_shown": is_shown})
 
 
 # --- Errors from services -------------------------------------------------------------------------------------

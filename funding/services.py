@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -6,7 +8,8 @@ from djmoney.money import Money
 from funding.fiscal import FinancialYear
 from funding.models import Allocation, Area, FundingStream, Organisation, User
 from funding.money import ZERO, format_gbp, gbp_sum
-from funding.roles import ROLE_PERMISSIONS, Role
+from funding.roles import OFFICE_ROLES, PROVIDER_ROLES, ROLE_PERMISSIONS, Role
+from funding.signals import user_invited
 
 
 def require_role(user: User | None, *roles: Role) -> None:
@@ -116,3 +119,176 @@ def organisation_save(*, organisation: Organisation, user: User | None = None) -
     organisation.full_clean()
     organisation.save()
     return organisation
+
+
+# Provider users. An organisation's approvers manage its people (DESIGN.md, "Who may do what"); the organisation
+# always keeps at least one active approver, so nobody is left unable to submit returns or manage users.
+
+USER_EMAIL_IN_USE = "There is already an account with this email address. Enter a different email address."
+USER_FIRST_NAME_REQUIRED = "Enter their first name"
+USER_LAST_NAME_REQUIRED = "Enter their last name"
+USER_ROLES_REQUIRED = "Select what the user can do"
+USER_ROLES_NOT_PROVIDER = "Select editor or approver: the portal cannot give the role {roles}."
+USER_LAST_APPROVER = "You are the only approver for {organisation}. Make someone else an approver first."
+USER_OTHER_ORGANISATION = "You can only manage the users of your own organisation."
+USER_NOT_APPROVER = "Only a provider approver of the organisation can manage its users."
+USER_NOT_PROVIDER = (
+    "{user} is a member of the commissioner's office staff: ask an administrator to change their account."
+)
+USER_HAS_SIGNED_UP = "{user} has already set a password. They can reset it from the sign-in page if they have lost it."
+USER_DEACTIVATED = "{user} is deactivated. Reactivate them before sending a new invitation."
+
+
+def _lock_organisation_users(*, organisation_id: int) -> None:
+    """Lock every user of the organisation (in one order, so two approvers cannot deadlock), so that two approvers
+    acting at once are served one after the other and cannot both take away each other's approver role."""
+    list(User.objects.select_for_update().filter(organisation_id=organisation_id).order_by("pk").values_list("pk"))
+
+
+def _require_organisation_approver(*, actor: User, organisation_id: int | None) -> None:
+    """The actor must be an active approver of that organisation, as the database says now (after the lock), not
+    as the actor's cached roles said when the request began."""
+    require_role(actor, Role.PROVIDER_APPROVER)
+    if organisation_id is None or actor.organisation_id != organisation_id:
+        raise PermissionDenied(USER_OTHER_ORGANISATION)
+    approver_now = User.objects.filter(
+        pk=actor.pk, organisation_id=organisation_id, is_active=True, groups__name=Role.PROVIDER_APPROVER
+    ).exists()
+    if not approver_now:
+        raise PermissionDenied(USER_NOT_APPROVER)
+
+
+def _clean_roles(roles: Iterable[str]) -> set[str]:
+    wanted = {str(role) for role in roles}
+    if not wanted:
+        raise ValidationError({"roles": USER_ROLES_REQUIRED})
+    others = wanted - {str(role) for role in PROVIDER_ROLES}
+    if others:
+        raise ValidationError({"roles": USER_ROLES_NOT_PROVIDER.format(roles=", ".join(sorted(others)))})
+    return wanted
+
+
+def _forget_cached_roles(*users: User) -> None:
+    for user in users:
+        user.__dict__.pop("_role_names", None)
+
+
+def _managed_user(*, user: User, actor: User) -> User:
+    """Lock the actor's organisation, check the actor may manage it, and return the user afresh from the database,
+    refusing a user of another organisation or one of the office's staff."""
+    organisation_id = actor.organisation_id
+    if organisation_id is not None:
+        _lock_organisation_users(organisation_id=organisation_id)
+    _require_organisation_approver(actor=actor, organisation_id=organisation_id)
+    current = User.objects.select_related("organisation").get(pk=user.pk)
+    if current.organisation_id != organisation_id:
+        raise PermissionDenied(USER_OTHER_ORGANISATION)
+    office_roles = [str(role) for role in OFFICE_ROLES]
+    if current.is_superuser or current.is_staff or current.groups.filter(name__in=office_roles).exists():
+        raise PermissionDenied(USER_NOT_PROVIDER.format(user=current))
+    return current
+
+
+def _keep_an_approver(*, user: User) -> None:
+    """Refuse a change that would leave the user's organisation without an active approver. The actor is an active
+    approver (checked under the lock), so this can only stop approvers removing themselves."""
+    others = User.objects.filter(
+        organisation_id=user.organisation_id, is_active=True, groups__name=Role.PROVIDER_APPROVER
+    ).exclude(pk=user.pk)
+    if not others.exists():
+        raise ValidationError(USER_LAST_APPROVER.format(organisation=user.organisation))
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: Iterable[str],
+    invited_by: User,
+) -> User:
+    """Create a user of the approver's own organisation with an unusable password, and e-mail them (once the
+    transaction commits) a link where they set their password."""
+    _lock_organisation_users(organisation_id=organisation.pk)
+    _require_organisation_approver(actor=invited_by, organisation_id=organisation.pk)
+    email = User.objects.normalize_email((email or "").strip())
+    errors: dict[str, str] = {}
+    if email and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = USER_EMAIL_IN_USE
+    if not (first_name or "").strip():
+        errors["first_name"] = USER_FIRST_NAME_REQUIRED
+    if not (last_name or "").strip():
+        errors["last_name"] = USER_LAST_NAME_REQUIRED
+    try:
+        wanted = _clean_roles(roles)
+    except ValidationError as error:
+        errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    user = User(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        organisation=organisation,
+        is_active=True,
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user.groups.add(*Group.objects.filter(name__in=wanted))
+    # robust: if the mail server fails, the user still exists and the approver can send a new invitation.
+    user_invited.send(sender=User, user=user, invited_by=invited_by)
+    return user
+
+
+@transaction.atomic
+def user_invite_resend(*, user: User, invited_by: User) -> User:
+    """Send a new set-password link to an invited user who has not set a password yet (the first may have expired)."""
+    user = _managed_user(user=user, actor=invited_by)
+    if user.has_usable_password():
+        raise ValidationError(USER_HAS_SIGNED_UP.format(user=user))
+    if not user.is_active:
+        raise ValidationError(USER_DEACTIVATED.format(user=user))
+    # robust: if the mail server fails, the user still exists and the approver can send a new invitation.
+    user_invited.send(sender=User, user=user, invited_by=invited_by)
+    return user
+
+
+@transaction.atomic
+def user_change_roles(*, user: User, roles: Iterable[str], changed_by: User) -> User:
+    """Give a user of the approver's organisation exactly these provider roles (at least one). The last active
+    approver cannot give up the approver role."""
+    user = _managed_user(user=user, actor=changed_by)
+    wanted = _clean_roles(roles)
+    if str(Role.PROVIDER_APPROVER) not in wanted:
+        _keep_an_approver(user=user)
+    provider_groups = list(Group.objects.filter(name__in=[str(role) for role in PROVIDER_ROLES]))
+    user.groups.remove(*[group for group in provider_groups if group.name not in wanted])
+    user.groups.add(*[group for group in provider_groups if group.name in wanted])
+    _forget_cached_roles(user, changed_by)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, deactivated_by: User) -> User:
+    """Stop a user of the approver's organisation signing in (their sessions end at their next request). The last
+    active approver cannot deactivate themselves."""
+    user = _managed_user(user=user, actor=deactivated_by)
+    if not user.is_active:
+        return user
+    _keep_an_approver(user=user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, reactivated_by: User) -> User:
+    """Let a deactivated user of the approver's organisation sign in again, with the roles they had."""
+    user = _managed_user(user=user, actor=reactivated_by)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user

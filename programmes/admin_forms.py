@@ -22,3 +22,15 @@ class GrantAdminForm(OfficeUserChoicesForm):
         if self.instance.pk is None or self.instance.status != Grant.Status.ACTIVE:
             # A draft changes freely: there is nothing yet to vary.
             del self.fields["variation_reason"]
+
+
+class ReviewReasonForm(forms.Form):
+    """What an officer writes when returning a return for changes or reopening it. The service decides that it is
+    needed (and says so), so the form does not repeat the rule."""
+
+    reason = forms.CharField(required=False, strip=True, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, label: str, help_text: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].help_text = help_text

@@ -19,7 +19,7 @@ class WorkWaitingPanel(Component):
         returns = reverse("outturn_returns:index")
         return {
             "items": [
-                ("Returns waiting for review", counts["to_review"], f"{returns}?status=submitted"),
+                ("Returns waiting for review", counts["to_review"], reverse("outturn_review:index")),
                 ("Overdue returns", counts["overdue"], f"{returns}?overdue=true"),
                 ("Returns sent back for changes", counts["returned"], f"{returns}?status=returned"),
                 ("Limits passed by override", counts["overrides"], reverse("outturn_overrides:index")),

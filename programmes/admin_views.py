@@ -1,33 +1,49 @@
 """Views of the staff back office for programmes, grants and their workflow records, beyond the generic ones."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from itertools import groupby
 
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from wagtail.admin import messages
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import BaseListingView, BaseObjectMixin, WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import log
 
-from funding.admin_views import SetupEditView, SetupInspectView
+from funding.admin_views import FlagColumn, SelectorIndexMixin, SetupEditView, SetupInspectView, menu_item_shown_to
 from funding.fiscal import FinancialYear, Quarter
 from funding.models import FundingStream
 from funding.money import format_gbp, gbp
-from programmes.filters import OverrideFilterSet
-from programmes.models import Grant, GrantCharge, Payment
-from programmes.selectors import charge_override_list, payment_override_list
-from programmes.services import grant_activate, today
+from funding.roles import Role
+from programmes.admin_forms import ReviewReasonForm
+from programmes.filters import OverrideFilterSet, ReviewQueueFilterSet
+from programmes.models import Grant, GrantCharge, Indicator, IndicatorValue, Payment, QuarterlyReturn
+from programmes.selectors import (
+    charge_override_list,
+    evidence_file_get,
+    payment_override_list,
+    payment_release_flag,
+    return_days_waiting,
+    return_get,
+    return_review_get,
+    return_review_queue,
+)
+from programmes.services import grant_activate, return_approve, return_reopen, return_send_back, today
 
 GRANT_ACTIVATE_LOG_ACTION = "outturn.grant.activate"
 
@@ -140,8 +156,30 @@ class GrantInspectView(SetupInspectView):
 # --- Returns and variations -----------------------------------------------------------------------------------
 
 
+def indicator_figure(value: IndicatorValue | None) -> str:
+    """A reported figure as people read it: 12, £1,250.00, or 17 of 23 (73.9%)."""
+    if value is None:
+        return ""
+    if value.value is None:
+        return f"{number(value.numerator)} of {number(value.denominator)} ({value.numerator / value.denominator:.1%})"
+    return format_gbp(value.value) if value.indicator.unit == Indicator.Unit.MONEY else number(value.value)
+
+
+def number(value: Decimal | None) -> str:
+    """12 rather than 12.00; 1,250.5 rather than 1250.50."""
+    return "" if value is None else f"{value.normalize():,f}"
+
+
 class ReturnInspectView(SetupInspectView):
-    """A return as the office reviews it: its timeline of transitions, spend, forecasts and indicator values."""
+    """A return's record: its timeline of transitions, spend, forecasts and indicator values. The review screen,
+    linked from the header, sets it beside the previous quarter and the targets."""
+
+    review_url_name = None
+
+    @cached_property
+    def header_buttons(self):
+        url = reverse(self.review_url_name, args=(quote(self.object.pk),))
+        return [HeaderButton("Review", url=url, icon_name="tasks")]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -170,7 +208,7 @@ class ReturnInspectView(SetupInspectView):
                 {
                     "indicator": value.indicator.name,
                     "category": value.category,
-                    "value": value.value if value.value is not None else f"{value.numerator} of {value.denominator}",
+                    "value": indicator_figure(value),
                     "approved": value.approved_at is not None,
                 }
                 for value in quarterly_return.indicator_values.all()
@@ -330,12 +368,7 @@ class OverridesViewSet(ViewSet):
     grant_inspect_url_name = None
     payment_inspect_url_name = None
 
-    @cached_property
-    def menu_item_class(self):
-        def is_shown(item, request):
-            return can_view_overrides(request.user)
-
-        return type("OverridesMenuItem", (MenuItem,), {"is_shown": is_shown})
+    menu_item_class = menu_item_shown_to(can_view_overrides)
 
     def _view(self, results_only=False):
         return OverrideIndexView.as_view(
@@ -350,4 +383,334 @@ class OverridesViewSet(ViewSet):
         return [
             path("", self._view(), name="index"),
             path("results/", self._view(results_only=True), name="index_results"),
+        ]
+
+
+# --- Payments -------------------------------------------------------------------------------------------------
+
+
+class PaymentInspectView(SetupInspectView):
+    """A payment, with the return that released it (grants paid in arrears) and whether that return has since
+    been reopened: the payment stays, flagged, for finance to decide."""
+
+    review_url_name = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        released_by = self.object.released_by_return
+        context.update(
+            released_by=released_by,
+            released_by_url=reverse(self.review_url_name, args=(quote(released_by.pk),)) if released_by else None,
+            release_flag=payment_release_flag(payment=self.object),
+        )
+        return context
+
+
+# --- Review of returns ----------------------------------------------------------------------------------------
+
+REVIEW_VIEWSET_NAME = "outturn_review"
+RETURN_APPROVE_LOG_ACTION = "outturn.return.approve"
+RETURN_SEND_BACK_LOG_ACTION = "outturn.return.send_back"
+RETURN_REOPEN_LOG_ACTION = "outturn.return.reopen"
+
+
+def can_view_returns(user) -> bool:
+    return user.has_perm("programmes.view_quarterlyreturn")
+
+
+def can_review_returns(user) -> bool:
+    return user.has_role(Role.COMMISSIONING_OFFICER)
+
+
+def _submitted_on(quarterly_return):
+    return timezone.localdate(quarterly_return.submitted_at) if quarterly_return.submitted_at else None
+
+
+class ReviewQueueView(SelectorIndexMixin, generic.IndexView):
+    """Submitted returns for the office to review, the one waiting longest first."""
+
+    model = QuarterlyReturn
+    selector = staticmethod(return_review_queue)
+    page_title = "Review queue"
+    filterset_class = ReviewQueueFilterSet
+    search_fields = ["grant__identifier", "grant__title", "grant__provider__name"]
+    default_ordering = "submitted_at"
+    paginate_by = 50
+    review_url_name = None
+
+    def get_review_url(self, quarterly_return):
+        return reverse(self.review_url_name, args=(quote(quarterly_return.pk),))
+
+    @cached_property
+    def columns(self):
+        on = today()
+        return [
+            TitleColumn("grant", label="Grant", get_url=self.get_review_url, sort_key="grant__identifier"),
+            Column("provider", accessor="grant.provider", label="Provider", sort_key="grant__provider__name"),
+            Column("period", label="Quarter"),
+            Column("submitted", accessor=_submitted_on, label="Submitted", sort_key="submitted_at"),
+            Column("due_date", label="Due", sort_key="due_date"),
+            FlagColumn("late", accessor="submitted_late", true_label="Late", label="Submitted late"),
+            Column(
+                "days_waiting",
+                accessor=lambda row: return_days_waiting(quarterly_return=row, on=on),
+                label="Days waiting",
+            ),
+        ]
+
+
+@dataclass(frozen=True)
+class ReviewAction:
+    """One decision an officer takes on the review screen, through its service."""
+
+    service: Callable[..., QuarterlyReturn]  # called with quarterly_return, user and reason
+    log_action: str
+    done: str  # the success message, formatted with the return
+    reason_label: str = ""
+    reason_help: str = ""
+
+    def form(self, name: str, data=None) -> ReviewReasonForm | None:
+        if not self.reason_label:
+            return None
+        return ReviewReasonForm(data, prefix=name, label=self.reason_label, help_text=self.reason_help)
+
+
+REVIEW_ACTIONS = {
+    "approve": ReviewAction(
+        service=lambda *, quarterly_return, user, reason: return_approve(quarterly_return=quarterly_return, user=user),
+        log_action=RETURN_APPROVE_LOG_ACTION,
+        done="The {period} return for {grant} is approved. The provider has been e-mailed.",
+    ),
+    "send-back": ReviewAction(
+        service=return_send_back,
+        log_action=RETURN_SEND_BACK_LOG_ACTION,
+        done="The {period} return for {grant} is returned for changes. The provider has been e-mailed your comments.",
+        reason_label="Comments for the provider",
+        reason_help="Required. Say what to change: the provider sees these comments in the portal and by e-mail.",
+    ),
+    "reopen": ReviewAction(
+        service=return_reopen,
+        log_action=RETURN_REOPEN_LOG_ACTION,
+        done="The {period} return for {grant} is reopened and returned for changes. The provider has been e-mailed "
+        "the reason.",
+        reason_label="Reason for reopening",
+        reason_help="Required. The provider sees it. The return's figures are withdrawn from everything that counts "
+        "approved data until it is approved again; a payment it released stays, flagged for finance.",
+    ),
+}
+
+
+class ReturnReviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A return beside the previous quarter's and the targets, with variance and late flags, where a commissioning
+    officer approves it, returns it for changes, or reopens it once approved. Finance officers and board viewers
+    read it but take no decision."""
+
+    model = QuarterlyReturn
+    permission_required = "view"
+    template_name = "programmes/admin/return_review.html"
+    page_title = "Review"
+    header_icon = "tasks"
+    index_url_name = None
+    review_url_name = None
+    evidence_url_name = None
+    inspect_url_name = None
+    grant_inspect_url_name = None
+
+    @cached_property
+    def review(self):
+        return return_review_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_page_subtitle(self):
+        return str(self.review.quarterly_return)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": "Review queue"},
+            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+        ]
+
+    @cached_property
+    def header_buttons(self):
+        url = reverse(self.inspect_url_name, args=(quote(self.review.quarterly_return.pk),))
+        return [HeaderButton("Inspect the record", url=url, icon_name="info-circle")]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        review = self.review
+        quarterly_return = review.quarterly_return
+        may_decide = can_review_returns(self.request.user)
+        actions = []
+        if may_decide and quarterly_return.status == QuarterlyReturn.Status.SUBMITTED:
+            actions = ["approve", "send-back"]
+        elif may_decide and quarterly_return.status == QuarterlyReturn.Status.APPROVED:
+            actions = ["reopen"]
+        context.update(
+            review=review,
+            quarterly_return=quarterly_return,
+            grant=quarterly_return.grant,
+            grant_url=reverse(self.grant_inspect_url_name, args=(quote(quarterly_return.grant_id),)),
+            previous_url=self._review_url(review.previous),
+            days_waiting=(
+                return_days_waiting(quarterly_return=quarterly_return, on=today())
+                if quarterly_return.status == QuarterlyReturn.Status.SUBMITTED
+                else None
+            ),
+            is_overdue=quarterly_return.is_overdue(today()),
+            spend=[self._spend_row(row) for row in review.spend],
+            spend_totals={
+                "planned": format_gbp(sum((row.planned for row in review.spend), gbp(0))),
+                "actual": format_gbp(review.spent_this_quarter),
+            },
+            money={
+                "spent_before": format_gbp(review.spent_before),
+                "this_quarter": format_gbp(review.spent_this_quarter),
+                "cumulative": format_gbp(review.spent_cumulative),
+                "grant_amount": format_gbp(quarterly_return.grant.amount),
+                "remaining": format_gbp(review.grant_remaining),
+                "over_grant": review.grant_remaining.amount < 0,
+            },
+            forecast_quarters=quarterly_return.period.remaining_in_year(),
+            forecasts=[
+                {
+                    "line": line.name,
+                    "cells": [{"forecast": _money(row.forecast), "planned": format_gbp(row.planned)} for row in rows],
+                }
+                for line, rows in groupby(review.forecasts, key=lambda row: row.budget_line)
+            ],
+            indicators=[self._indicator_row(row) for row in review.indicators],
+            evidence=[
+                {
+                    "file": evidence,
+                    "url": reverse(self.evidence_url_name, args=(quarterly_return.pk, evidence.pk)),
+                }
+                for evidence in quarterly_return.evidence.all()
+            ],
+            transitions=list(quarterly_return.transitions.all()),
+            payments=[
+                {"payment": payment, "amount": format_gbp(payment.amount)}
+                for payment in quarterly_return.payments.all()
+            ],
+            actions={name: REVIEW_ACTIONS[name].form(name) for name in actions},
+            may_decide=may_decide,
+        )
+        return context
+
+    def _review_url(self, quarterly_return):
+        return reverse(self.review_url_name, args=(quote(quarterly_return.pk),)) if quarterly_return else None
+
+    @staticmethod
+    def _spend_row(row) -> dict:
+        variance = row.variance
+        return {
+            "line": row.budget_line.name,
+            "planned": format_gbp(row.planned),
+            "actual": _money(row.actual),
+            "variance": format_gbp(variance.amount) if variance else "",
+            "percent": _percent(variance.percent) if variance else "",
+            "flagged": bool(variance and variance.flagged),
+            "explanation": row.explanation,
+            "previous": _money(row.previous_actual),
+        }
+
+    @staticmethod
+    def _indicator_row(row) -> dict:
+        indicator = row.indicator
+        percentage = indicator.unit == Indicator.Unit.PERCENTAGE
+        so_far = row.year_so_far
+        return {
+            "indicator": indicator,
+            "value": indicator_figure(row.value),
+            "breakdowns": [
+                (value.get_breakdown_display(), value.category, indicator_figure(value)) for value in row.breakdowns
+            ],
+            "previous": indicator_figure(row.previous),
+            "year_target": number(row.year_target),
+            "quarter_target": number(row.quarter_target),
+            "year_so_far": (f"{so_far:.1f}%" if percentage else number(so_far)) if so_far is not None else "",
+        }
+
+    def post(self, request, *args, **kwargs):
+        if not can_review_returns(request.user):
+            # The admin turns PermissionDenied into a redirect home with a message; a refused decision is a 403.
+            return HttpResponseForbidden("Only a commissioning officer can approve, return or reopen a return.")
+        name = request.POST.get("action")
+        action = REVIEW_ACTIONS.get(name)
+        if action is None:
+            return HttpResponseBadRequest("Choose approve, send-back or reopen.")
+        quarterly_return = return_get(user=request.user, pk=self.kwargs["pk"])
+        form = action.form(name, data=request.POST)
+        reason = form.cleaned_data["reason"] if form is not None and form.is_valid() else ""
+        try:
+            with transaction.atomic():
+                action.service(quarterly_return=quarterly_return, user=request.user, reason=reason)
+                log(instance=quarterly_return, action=action.log_action, user=request.user, data={"reason": reason})
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(self._review_url(quarterly_return))
+        done = action.done.format(period=quarterly_return.period, grant=quarterly_return.grant.identifier)
+        messages.success(request, done)
+        # Approving or returning one finishes it: the officer goes on to the next in the queue.
+        if name == "reopen":
+            return redirect(self._review_url(quarterly_return))
+        return redirect(self.index_url_name)
+
+
+def _money(amount) -> str:
+    return format_gbp(amount) if amount is not None else ""
+
+
+def _percent(percent: Decimal | None) -> str:
+    """Signed, so that under- and overspend read differently; blank where nothing was planned."""
+    return "" if percent is None else f"{percent:+}%"
+
+
+class EvidenceDownloadView(PermissionCheckedMixin, View):
+    """An evidence file of a return, streamed from private storage to an office user who may see returns.
+
+    Always as an attachment, so that nothing a provider uploads is ever rendered in the admin's origin.
+    """
+
+    model = QuarterlyReturn
+    permission_required = "view"
+
+    def get(self, request, pk, file_pk):
+        evidence = evidence_file_get(user=request.user, return_pk=pk, pk=file_pk)
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404("The file is no longer in storage.") from missing
+        return FileResponse(
+            handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+        )
+
+
+class ReturnReviewViewSet(ViewSet):
+    """The review queue and the review screen, placed in the Returns menu."""
+
+    icon = "tasks"
+    menu_label = "Review queue"
+    menu_item_class = menu_item_shown_to(can_view_returns)
+    #: Where the review screen links to: the return's record and its grant.
+    inspect_url_name = None
+    grant_inspect_url_name = None
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            index_url_name=self.get_url_name("index"),
+            index_results_url_name=self.get_url_name("index_results"),
+            review_url_name=self.get_url_name("review"),
+            evidence_url_name=self.get_url_name("evidence"),
+            inspect_url_name=self.inspect_url_name,
+            grant_inspect_url_name=self.grant_inspect_url_name,
+            header_icon=self.icon,
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.construct_view(ReviewQueueView), name="index"),
+            path("results/", self.construct_view(ReviewQueueView, results_only=True), name="index_results"),
+            path("<int:pk>/", self.construct_view(ReturnReviewView), name="review"),
+            path("<int:pk>/evidence/<int:file_pk>/", self.construct_view(EvidenceDownloadView), name="evidence"),
         ]

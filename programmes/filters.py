@@ -24,6 +24,7 @@ from programmes.models import (
     Target,
     Theme,
 )
+from programmes.selectors import PAYMENT_DUE_FOR_APPROVAL
 from programmes.services import today
 
 
@@ -143,6 +144,13 @@ class QuarterlyReturnFilterSet(WagtailFilterSet):
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
+class ReviewQueueFilterSet(QuarterlyReturnFilterSet):
+    """The review queue holds only submitted returns, so a status or overdue filter would have nothing to choose."""
+
+    status = None
+    overdue = None
+
+
 class PaymentFilterSet(WagtailFilterSet):
     status = status_filter(Payment.Status.choices)
     financial_year = FinancialYearFilter()
@@ -153,10 +161,19 @@ class PaymentFilterSet(WagtailFilterSet):
     is_override = django_filters.BooleanFilter(
         method="filter_is_override", label="Past the grant's amount", widget=BooleanRadioSelect
     )
+    due_for_approval = django_filters.BooleanFilter(
+        method="filter_due_for_approval", label="Due for approval", widget=BooleanRadioSelect
+    )
 
     class Meta:
         model = Payment
         fields = []
+
+    def filter_due_for_approval(self, queryset, name, value):
+        if value is None:
+            return queryset
+        due = PAYMENT_DUE_FOR_APPROVAL
+        return queryset.filter(due) if value else queryset.exclude(due)
 
     def filter_is_override(self, queryset, name, value):
         if value is None:

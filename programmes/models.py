@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 
@@ -438,6 +439,11 @@ class QuarterlyReturn(models.Model):
     def is_overdue(self, today: datetime.date) -> bool:
         return self.status in self.OPEN_STATUSES and today > self.due_date
 
+    @property
+    def submitted_late(self) -> bool:
+        """Whether it was (last) submitted after its due date; on the due date itself is on time."""
+        return self.submitted_at is not None and timezone.localdate(self.submitted_at) > self.due_date
+
 
 class ReturnTransition(models.Model):
     """One change of a return's status: who, when and why. Never edited."""
@@ -638,3 +644,30 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class ReturnReminder(models.Model):
+    """A reminder e-mail sent about a return; its uniqueness is what stops the same reminder going twice."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due-soon", "Due within 14 days"
+        OVERDUE = "overdue", "Overdue"
+        STILL_OVERDUE = "still-overdue", "Still overdue (weekly)"
+
+    wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
+
+    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    # 0 for the one-off reminders; for the weekly one, how many whole weeks overdue the return was.
+    week = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.TextField(help_text="The addresses it went to, one per line.")
+
+    class Meta:
+        ordering = ["quarterly_return", "sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["quarterly_return", "kind", "week"], name="one_reminder_of_each_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} reminder for {self.quarterly_return}"

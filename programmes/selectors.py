@@ -6,15 +6,23 @@ many rows it shows.
 """
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from djmoney.money import Money
 
+from funding.fiscal import Quarter
 from funding.models import User
+from funding.money import ZERO, gbp, gbp_sum
+from funding.roles import PROVIDER_ROLES, Role
 from programmes.models import (
     BudgetLine,
     BudgetProfile,
+    EvidenceFile,
     Grant,
     GrantCharge,
     GrantVariation,
@@ -186,3 +194,279 @@ def office_work_counts(*, on: datetime.date) -> dict[str, int]:
         GrantCharge.objects.exclude(override_reason="").count() + Payment.objects.exclude(override_reason="").count()
     )
     return counts
+
+
+# --- The office's review of returns -------------------------------------------------------------------------
+
+# A budget line whose spend is more than this far from its quarter's profile, either way, is flagged for the
+# officer, and the provider is asked to explain it.
+VARIANCE_FLAG_PERCENT = Decimal(10)
+
+
+def return_review_queue(*, user: User) -> QuerySet[QuarterlyReturn]:
+    """Submitted returns waiting for the office, the one submitted longest ago first."""
+    return return_list(user=user).filter(status=QuarterlyReturn.Status.SUBMITTED).order_by("submitted_at", "pk")
+
+
+def return_days_waiting(*, quarterly_return: QuarterlyReturn, on: datetime.date) -> int | None:
+    """Whole days since the return was submitted, on the given day."""
+    if quarterly_return.submitted_at is None:
+        return None
+    return (on - timezone.localdate(quarterly_return.submitted_at)).days
+
+
+@dataclass(frozen=True)
+class Variance:
+    amount: Money  # spent less planned
+    percent: Decimal | None  # of the planned amount; None when nothing was planned
+    flagged: bool
+
+
+def spend_variance(*, actual: Money, planned: Money) -> Variance:
+    """How far spend is from its profile. Spending anything where nothing was planned is always flagged."""
+    difference = actual - planned
+    if not planned.amount:
+        return Variance(amount=difference, percent=None, flagged=bool(actual.amount))
+    percent = difference.amount / planned.amount * 100
+    return Variance(
+        amount=difference, percent=percent.quantize(Decimal("0.1")), flagged=abs(percent) > VARIANCE_FLAG_PERCENT
+    )
+
+
+@dataclass(frozen=True)
+class SpendRow:
+    """One budget line in the return's quarter: planned, spent, how far apart, and last quarter's spend."""
+
+    budget_line: BudgetLine
+    planned: Money
+    actual: Money | None
+    variance: Variance | None
+    explanation: str
+    previous_actual: Money | None
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    budget_line: BudgetLine
+    quarter: Quarter
+    planned: Money
+    forecast: Money | None
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator: this quarter's figure and its breakdowns, last quarter's, the targets and the year so far."""
+
+    indicator: Indicator
+    value: IndicatorValue | None
+    breakdowns: list[IndicatorValue]
+    previous: IndicatorValue | None
+    year_target: Decimal | None
+    quarter_target: Decimal | None
+    year_so_far: Decimal | None
+
+
+@dataclass(frozen=True)
+class ReturnReview:
+    """Everything the review screen sets side by side, read in a fixed number of queries."""
+
+    quarterly_return: QuarterlyReturn
+    previous: QuarterlyReturn | None
+    is_late: bool
+    spend: list[SpendRow]
+    forecasts: list[ForecastRow]
+    spent_before: Money  # in approved returns for earlier quarters
+    indicators: list[IndicatorRow]
+
+    @property
+    def spent_this_quarter(self) -> Money:
+        return gbp_sum(row.actual for row in self.spend if row.actual is not None)
+
+    @property
+    def spent_cumulative(self) -> Money:
+        return self.spent_before + self.spent_this_quarter
+
+    @property
+    def grant_remaining(self) -> Money:
+        return self.quarterly_return.grant.amount - self.spent_cumulative
+
+
+def _earlier(quarter: Quarter, prefix: str = "") -> Q:
+    """Rows for quarters before the given one."""
+    year, number = quarter.financial_year.start_year, quarter.number
+    return Q(**{f"{prefix}financial_year__lt": year}) | Q(
+        **{f"{prefix}financial_year": year, f"{prefix}quarter__lt": number}
+    )
+
+
+def _fraction(value: IndicatorValue) -> Decimal:
+    return value.numerator / value.denominator * 100
+
+
+def _year_so_far(indicator: Indicator, values: list[IndicatorValue]) -> Decimal | None:
+    """The year's figure to date, aggregated as the indicator says; percentages pool their parts, so that
+    17 of 20 then 3 of 80 make 20% rather than the mean of 85% and 4%."""
+    if not values:
+        return None
+    if indicator.aggregation == Indicator.Aggregation.LATEST:
+        latest = max(values, key=lambda value: value.quarter)
+        return latest.value if latest.value is not None else _fraction(latest)
+    if indicator.unit == Indicator.Unit.PERCENTAGE:
+        return sum(v.numerator for v in values) / sum(v.denominator for v in values) * 100
+    total = sum(v.value for v in values)
+    return total if indicator.aggregation == Indicator.Aggregation.SUM else total / len(values)
+
+
+def return_review_get(*, user: User, pk: int) -> ReturnReview:
+    """A return beside the previous quarter's, its grant's profile and targets, and the year and grant so far.
+
+    "So far" counts approved figures of earlier quarters only (the words of DESIGN.md: spent means approved),
+    plus this return's own.
+    """
+    quarterly_return = return_get(user=user, pk=pk)
+    grant, period = quarterly_return.grant, quarterly_return.period
+    year = period.financial_year.start_year
+    previous_period = period.previous()
+    previous = (
+        QuarterlyReturn.objects.filter(
+            grant=grant, financial_year=previous_period.financial_year.start_year, quarter=previous_period.number
+        )
+        .prefetch_related(
+            "spend_lines", Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator"))
+        )
+        .first()
+    )
+    lines = list(
+        BudgetLine.objects.filter(grant=grant).prefetch_related(
+            Prefetch("profile", queryset=BudgetProfile.objects.filter(financial_year=year))
+        )
+    )
+    spent = {spend.budget_line_id: spend for spend in quarterly_return.spend_lines.all()}
+    spent_last_quarter = (
+        {spend.budget_line_id: spend.actual for spend in previous.spend_lines.all()} if previous else {}
+    )
+    forecasts = {(f.budget_line_id, f.quarter): f.amount for f in quarterly_return.forecasts.all()}
+    spend_rows, forecast_rows = [], []
+    for line in lines:
+        planned = {row.quarter: row.amount for row in line.profile.all()}
+        this_plan = planned.get(period.number, ZERO)
+        spend = spent.get(line.pk)
+        spend_rows.append(
+            SpendRow(
+                budget_line=line,
+                planned=this_plan,
+                actual=spend.actual if spend else None,
+                variance=spend_variance(actual=spend.actual, planned=this_plan) if spend else None,
+                explanation=spend.variance_explanation if spend else "",
+                previous_actual=spent_last_quarter.get(line.pk),
+            )
+        )
+        forecast_rows += [
+            ForecastRow(
+                budget_line=line,
+                quarter=quarter,
+                planned=planned.get(quarter.number, ZERO),
+                forecast=forecasts.get((line.pk, quarter.number)),
+            )
+            for quarter in period.remaining_in_year()
+        ]
+    spent_before = (
+        SpendLine.objects.filter(
+            _earlier(period, "quarterly_return__"),
+            quarterly_return__grant=grant,
+            quarterly_return__status=QuarterlyReturn.Status.APPROVED,
+        ).aggregate(total=Sum("actual"))["total"]
+        or 0
+    )
+    return ReturnReview(
+        quarterly_return=quarterly_return,
+        previous=previous,
+        is_late=quarterly_return.submitted_late,
+        spend=spend_rows,
+        forecasts=forecast_rows,
+        spent_before=gbp(spent_before),
+        indicators=_indicator_rows(quarterly_return=quarterly_return, previous=previous),
+    )
+
+
+def _indicator_rows(*, quarterly_return: QuarterlyReturn, previous: QuarterlyReturn | None) -> list[IndicatorRow]:
+    """The indicators the return reports on or the grant has targets for this year, by name."""
+    grant, period = quarterly_return.grant, quarterly_return.period
+    year = period.financial_year.start_year
+    targets = Target.objects.filter(
+        Q(quarter__isnull=True) | Q(quarter=period.number), grant=grant, financial_year=year
+    )
+    year_targets, quarter_targets, indicators = {}, {}, {}
+    for target in targets.select_related("indicator"):
+        (quarter_targets if target.quarter else year_targets)[target.indicator_id] = target.value
+        indicators[target.indicator_id] = target.indicator
+    values, breakdowns = {}, {}
+    for value in quarterly_return.indicator_values.all():
+        indicators[value.indicator_id] = value.indicator
+        if value.breakdown:
+            breakdowns.setdefault(value.indicator_id, []).append(value)
+        else:
+            values[value.indicator_id] = value
+    previous_values = {
+        value.indicator_id: value
+        for value in (previous.indicator_values.all() if previous else [])
+        if not value.breakdown
+    }
+    earlier = IndicatorValue.objects.filter(
+        _earlier(period), grant=grant, financial_year=year, breakdown="", approved_at__isnull=False
+    )
+    so_far = {}
+    for value in earlier:
+        so_far.setdefault(value.indicator_id, []).append(value)
+    for indicator_id, value in values.items():
+        so_far.setdefault(indicator_id, []).append(value)
+    return [
+        IndicatorRow(
+            indicator=indicator,
+            value=values.get(pk),
+            breakdowns=breakdowns.get(pk, []),
+            previous=previous_values.get(pk),
+            year_target=year_targets.get(pk),
+            quarter_target=quarter_targets.get(pk),
+            year_so_far=_year_so_far(indicator, so_far.get(pk, [])),
+        )
+        for pk, indicator in sorted(indicators.items(), key=lambda item: item[1].name)
+    ]
+
+
+def evidence_file_get(*, user: User, return_pk: int, pk: int) -> EvidenceFile:
+    """One evidence file of a return the user may see (the office: any; a provider's users: their own)."""
+    return get_object_or_404(EvidenceFile, pk=pk, quarterly_return__in=return_list(user=user).filter(pk=return_pk))
+
+
+def provider_user_emails(*, organisation_id: int) -> list[str]:
+    """Where e-mail to a provider goes: its active users who hold a provider role."""
+    users = User.objects.filter(organisation_id=organisation_id, is_active=True, groups__name__in=PROVIDER_ROLES)
+    return list(users.order_by("email").values_list("email", flat=True).distinct())
+
+
+def review_officer_emails(*, grant: Grant) -> list[str]:
+    """Who is told a return is ready for review: the grant's lead officer; where it has none, or they have left,
+    every active commissioning officer, so that no return waits unseen."""
+    lead = grant.lead_officer
+    if lead is not None and lead.is_active:
+        return [lead.email]
+    officers = User.objects.filter(is_active=True, groups__name=Role.COMMISSIONING_OFFICER)
+    return list(officers.order_by("email").values_list("email", flat=True).distinct())
+
+
+# A planned payment that an approved return released (grants paid in arrears): finance's to approve next.
+PAYMENT_DUE_FOR_APPROVAL = Q(status=Payment.Status.PLANNED, released_by_return__isnull=False)
+PAYMENT_DUE_FOR_APPROVAL_LABEL = "Due for approval"
+PAYMENT_RELEASED_BY_REOPENED_LABEL = "Released by a return since reopened"
+
+
+def payment_release_flag(*, payment: Payment) -> str:
+    """What finance should notice about a payment's release: that it is due for approval, or that the return
+    which released it has since been reopened (the payment stays, flagged: DESIGN.md)."""
+    released_by = payment.released_by_return
+    if released_by is None:
+        return ""
+    if released_by.status != QuarterlyReturn.Status.APPROVED:
+        return PAYMENT_RELEASED_BY_REOPENED_LABEL
+    return PAYMENT_DUE_FOR_APPROVAL_LABEL if payment.status == Payment.Status.PLANNED else ""

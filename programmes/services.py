@@ -1,11 +1,18 @@
 """Every write to grants, payments, indicators and returns goes through these functions, which hold the rules."""
 
+import codecs
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePath
+from uuid import uuid4
 
+import filetype
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from djmoney.money import Money
@@ -15,10 +22,12 @@ from funding.models import Allocation, User
 from funding.money import ZERO, format_gbp, gbp, gbp_sum, money_validate
 from funding.roles import Role
 from funding.services import require_role
-from programmes import signals
+from programmes import notifications, signals
 from programmes.models import (
+    Breakdown,
     BudgetLine,
     BudgetProfile,
+    EvidenceFile,
     Grant,
     GrantCharge,
     GrantVariation,
@@ -27,11 +36,13 @@ from programmes.models import (
     Payment,
     Programme,
     QuarterlyReturn,
+    ReturnReminder,
     ReturnTransition,
     SpendForecast,
     SpendLine,
     Target,
 )
+from programmes.selectors import provider_user_emails
 
 CHARGE_EXCEEDS_ALLOCATION = (
     "Charging {charge} to {stream} in {year} would take its commitments past the year's allocation of "
@@ -60,6 +71,7 @@ RETURN_STALE = "Someone else saved this return since you opened it. Review their
 TRANSITION_NOT_ALLOWED = "A return that is {current} cannot be {action}."
 REASON_REQUIRED = "Give a reason: the provider sees it."
 RETURN_INCOMPLETE = "The return cannot be submitted yet: {missing}."
+RETURN_ANSWER_MISSING = "enter a figure for every indicator"
 
 
 def today() -> datetime.date:
@@ -435,6 +447,8 @@ def _value_fields(indicator: Indicator, value, numerator, denominator) -> dict:
     if indicator.unit == Indicator.Unit.PERCENTAGE:
         if numerator is None or denominator is None:
             raise ValidationError(f"Give {indicator} as a number of a total (numerator and denominator).")
+        if denominator <= 0:
+            raise ValidationError(f"For {indicator}, the denominator must be more than 0.")
         if numerator > denominator:
             raise ValidationError(f"For {indicator}, the numerator cannot be more than the denominator.")
         return {"value": None, "numerator": numerator, "denominator": denominator}
@@ -495,12 +509,17 @@ Status = QuarterlyReturn.Status
 EDITABLE = QuarterlyReturn.OPEN_STATUSES  # the provider may change a return until it is submitted
 
 
-def _ensure_editable(quarterly_return: QuarterlyReturn, version: int | None) -> None:
-    current = QuarterlyReturn.objects.select_for_update().get(pk=quarterly_return.pk)
+def _ensure_editable(quarterly_return: QuarterlyReturn, version: int | None) -> QuarterlyReturn:
+    """The return as the database holds it now, locked, if the provider may still change it.
+
+    Callers write to this fresh copy, never to the one they were handed, which may be out of date.
+    """
+    current = QuarterlyReturn.objects.select_for_update().select_related("grant").get(pk=quarterly_return.pk)
     if current.status not in EDITABLE:
         raise ValidationError(RETURN_LOCKED.format(status=current.get_status_display().lower()))
     if version is not None and version != current.version:
         raise ValidationError(RETURN_STALE)
+    return current
 
 
 def _ensure_provider(user: User, quarterly_return: QuarterlyReturn, *roles: Role) -> None:
@@ -556,7 +575,7 @@ def return_update_narrative(
     *, quarterly_return: QuarterlyReturn, user: User, version: int | None = None, **narrative: str
 ) -> QuarterlyReturn:
     _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
-    _ensure_editable(quarterly_return, version)
+    quarterly_return = _ensure_editable(quarterly_return, version)
     unknown = set(narrative) - set(NARRATIVE_FIELDS)
     if unknown:
         raise ValueError(f"Not narrative fields: {', '.join(sorted(unknown))}")
@@ -580,7 +599,7 @@ def return_record_spend(
 ) -> SpendLine:
     """Spend on one budget line this quarter, and the forecast for each remaining quarter of the year."""
     _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
-    _ensure_editable(quarterly_return, version)
+    quarterly_return = _ensure_editable(quarterly_return, version)
     if budget_line.grant_id != quarterly_return.grant_id:
         raise ValidationError(f"{budget_line.name} is not a budget line of this grant.")
     remaining = {q.number for q in quarterly_return.period.remaining_in_year()}
@@ -617,7 +636,7 @@ def return_record_indicator(
     version: int | None = None,
 ) -> IndicatorValue:
     _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
-    _ensure_editable(quarterly_return, version)
+    quarterly_return = _ensure_editable(quarterly_return, version)
     fields = _value_fields(indicator, value, numerator, denominator)
     indicator_value, _ = IndicatorValue.objects.update_or_create(
         indicator=indicator,
@@ -640,9 +659,17 @@ def return_record_indicator(
 def return_missing_sections(*, quarterly_return: QuarterlyReturn) -> list[str]:
     """What still has to be filled in before the return can be submitted, in words a provider can act on."""
     missing = []
-    lines = set(quarterly_return.grant.budget_lines.values_list("pk", flat=True))
+    # BudgetLine.objects, not grant.budget_lines: after a prefetch, modelcluster's manager ignores the grant.
+    lines = set(BudgetLine.objects.filter(grant_id=quarterly_return.grant_id).values_list("pk", flat=True))
     if lines - set(quarterly_return.spend_lines.values_list("budget_line_id", flat=True)):
         missing.append("enter the spend for every budget line")
+    unanswered = (
+        Indicator.objects.filter(programme_id=quarterly_return.grant.programme_id, scope=Indicator.Scope.PROGRAMME)
+        .exclude(values__quarterly_return=quarterly_return, values__breakdown="")
+        .exists()
+    )
+    if unanswered:
+        missing.append(RETURN_ANSWER_MISSING)
     if not quarterly_return.progress.strip():
         missing.append("describe the progress made this quarter")
     if not quarterly_return.risk_rating:
@@ -651,10 +678,13 @@ def return_missing_sections(*, quarterly_return: QuarterlyReturn) -> list[str]:
 
 
 @transaction.atomic
-def return_submit(*, quarterly_return: QuarterlyReturn, user: User) -> QuarterlyReturn:
-    """A provider approver signs the return off and sends it to the office."""
+def return_submit(*, quarterly_return: QuarterlyReturn, user: User, version: int | None = None) -> QuarterlyReturn:
+    """A provider approver signs the return off and sends it to the office.
+
+    Given the `version` the approver checked, it is refused as stale if anyone changed the return since.
+    """
     _ensure_provider(user, quarterly_return, Role.PROVIDER_APPROVER)
-    _ensure_editable(quarterly_return, None)
+    quarterly_return = _ensure_editable(quarterly_return, version)
     if quarterly_return.status not in {Status.DRAFT, Status.RETURNED}:
         raise ValidationError(
             TRANSITION_NOT_ALLOWED.format(current=quarterly_return.get_status_display().lower(), action="submitted")
@@ -671,25 +701,29 @@ def return_submit(*, quarterly_return: QuarterlyReturn, user: User) -> Quarterly
 
 
 def _office_transition(
-    *, quarterly_return: QuarterlyReturn, user: User, allowed_from: set, to: str, action: str, reason: str = ""
+    *, quarterly_return: QuarterlyReturn, user: User, allowed_from: set, to: str, action: str, reason: str | None = None
 ) -> QuarterlyReturn:
+    """Check who may, the reason where one is needed, and the status, on the locked row; record the transition.
+
+    Works on a fresh, locked copy of the return, so a stale copy in the caller's hands cannot be written back.
+    """
     require_role(user, Role.COMMISSIONING_OFFICER)
-    current = QuarterlyReturn.objects.select_for_update().get(pk=quarterly_return.pk)
+    if reason is not None and not reason.strip():
+        raise ValidationError(REASON_REQUIRED)
+    current = QuarterlyReturn.objects.select_for_update().select_related("grant").get(pk=quarterly_return.pk)
     if current.status not in allowed_from:
         raise ValidationError(
             TRANSITION_NOT_ALLOWED.format(current=current.get_status_display().lower(), action=action)
         )
-    _transition(quarterly_return=quarterly_return, to=to, user=user, reason=reason)
-    quarterly_return.version += 1
-    return quarterly_return
+    _transition(quarterly_return=current, to=to, user=user, reason=reason or "")
+    current.version += 1
+    return current
 
 
 @transaction.atomic
 def return_send_back(*, quarterly_return: QuarterlyReturn, user: User, reason: str) -> QuarterlyReturn:
     """The officer returns a submitted return for changes, saying what to change."""
-    if not reason.strip():
-        raise ValidationError(REASON_REQUIRED)
-    _office_transition(
+    quarterly_return = _office_transition(
         quarterly_return=quarterly_return,
         user=user,
         allowed_from={Status.SUBMITTED},
@@ -705,7 +739,7 @@ def return_send_back(*, quarterly_return: QuarterlyReturn, user: User, reason: s
 @transaction.atomic
 def return_approve(*, quarterly_return: QuarterlyReturn, user: User) -> QuarterlyReturn:
     """Approval locks the return and makes its figures count; in arrears, the quarter's payment becomes due."""
-    _office_transition(
+    quarterly_return = _office_transition(
         quarterly_return=quarterly_return,
         user=user,
         allowed_from={Status.SUBMITTED},
@@ -730,9 +764,7 @@ def return_approve(*, quarterly_return: QuarterlyReturn, user: User) -> Quarterl
 @transaction.atomic
 def return_reopen(*, quarterly_return: QuarterlyReturn, user: User, reason: str) -> QuarterlyReturn:
     """Unlock an approved return: back to returned for changes, its figures withdrawn until approved again."""
-    if not reason.strip():
-        raise ValidationError(REASON_REQUIRED)
-    _office_transition(
+    quarterly_return = _office_transition(
         quarterly_return=quarterly_return,
         user=user,
         allowed_from={Status.APPROVED},
@@ -745,3 +777,346 @@ def return_reopen(*, quarterly_return: QuarterlyReturn, user: User, reason: str)
     quarterly_return.indicator_values.update(approved_at=None, approved_by=None)
     signals.return_reopened.send(sender=QuarterlyReturn, quarterly_return=quarterly_return, by=user, reason=reason)
     return quarterly_return
+
+
+# --- Reminders ----------------------------------------------------------------------------------------------
+
+REMINDER_DUE_SOON_DAYS = 14
+
+
+def return_reminder_kind(*, quarterly_return: QuarterlyReturn, on: datetime.date) -> tuple[str, int] | None:
+    """The reminder an open return calls for on a day, as (kind, week): due within 14 days (the due day
+    included), overdue in its first week, then once for each whole week it stays overdue."""
+    days_late = (on - quarterly_return.due_date).days
+    if days_late > 0:
+        weeks = days_late // 7
+        return (ReturnReminder.Kind.STILL_OVERDUE, weeks) if weeks else (ReturnReminder.Kind.OVERDUE, 0)
+    if -days_late <= REMINDER_DUE_SOON_DAYS:
+        return ReturnReminder.Kind.DUE_SOON, 0
+    return None
+
+
+def return_reminders_send(*, on: datetime.date) -> list[ReturnReminder]:
+    """E-mail providers about their active grants' returns not yet submitted that fall due within 14 days or are
+    overdue, and return the reminders sent.
+
+    A reminder goes once, however often this runs: one already recorded is skipped, and the record is unique and
+    written in the same transaction that queues the e-mail, so of two runs at once only one sends it. A run that
+    missed days sends only the reminder the day calls for, not each one it missed.
+    """
+    returns = (
+        QuarterlyReturn.objects.filter(
+            grant__status=Grant.Status.ACTIVE,
+            status__in=QuarterlyReturn.OPEN_STATUSES,
+            due_date__lte=on + datetime.timedelta(days=REMINDER_DUE_SOON_DAYS),
+        )
+        .select_related("grant", "grant__lead_officer")
+        .prefetch_related("reminders")
+        .order_by("due_date", "pk")
+    )
+    recipients_by_provider: dict[int, list[str]] = {}
+    sent = []
+    for quarterly_return in returns:
+        kind, week = return_reminder_kind(quarterly_return=quarterly_return, on=on)
+        if any((r.kind, r.week) == (kind, week) for r in quarterly_return.reminders.all()):
+            continue
+        provider_id = quarterly_return.grant.provider_id
+        if provider_id not in recipients_by_provider:
+            recipients_by_provider[provider_id] = provider_user_emails(organisation_id=provider_id)
+        recipients = recipients_by_provider[provider_id]
+        if not recipients:
+            continue  # nobody to tell yet: not recorded, so it goes once the provider has a user
+        try:
+            with transaction.atomic():
+                reminder = ReturnReminder.objects.create(
+                    quarterly_return=quarterly_return, kind=kind, week=week, recipients="\n".join(recipients)
+                )
+                notifications.reminder_queue(reminder=reminder)
+        except IntegrityError:
+            continue  # another run sent this one first
+        sent.append(reminder)
+    return sent
+
+
+# --- Returns as the provider portal saves them, a section at a time; evidence files -------------------------
+
+SPEND_VARIANCE_LIMIT = Decimal("0.10")  # spend further than this from the quarter's profile is explained
+SPEND_VARIANCE_UNEXPLAINED = "Explain why spend on {line} is more than 10% from the {planned} planned"
+SPEND_PAST_GRANT = (
+    "This quarter's spend of {spent} would take spend on the grant to {total}, more than its amount of {amount}: "
+    "{left} is left to spend"
+)
+INDICATOR_NOT_IN_PROGRAMME = "{indicator} is not one of this grant's programme indicators."
+DENOMINATOR_NOT_POSITIVE = "Enter the total that {indicator} is out of as a number more than 0"
+BREAKDOWN_EXCEEDS_TOTAL = "The {breakdown} breakdown of {indicator} adds up to {added}, more than the total of {total}"
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# What a provider may upload, by the extension its content is detected as: a name for people, the served type.
+EVIDENCE_TYPES = {
+    "pdf": ("a PDF", "application/pdf"),
+    "png": ("a PNG image", "image/png"),
+    "jpg": ("a JPEG image", "image/jpeg"),
+    "docx": ("a Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("an Excel spreadsheet", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": ("a CSV file", "text/csv"),
+}
+EVIDENCE_KINDS = "a PDF, PNG, JPEG, Word (.docx), Excel (.xlsx) or CSV file"
+EVIDENCE_EMPTY = "{name} is empty: choose a file with something in it"
+EVIDENCE_TOO_BIG = "{name} is larger than 10 MB: choose a file of 10 MB or less"
+EVIDENCE_TYPE_NOT_ALLOWED = "{name} must be " + EVIDENCE_KINDS
+EVIDENCE_CONTENT_IS_ANOTHER_TYPE = "{name} is not {named}: its content is {content}. Rename it or choose the right file"
+EVIDENCE_CONTENT_NOT_ALLOWED = "{name} is not {named}: its content is not a type you can upload. Choose " + (
+    EVIDENCE_KINDS
+)
+
+
+def spend_needs_explanation(*, actual: Money, planned: Money) -> bool:
+    """Spend more than 10% above or below the quarter's profile (so any spend against none planned) is explained."""
+    return abs(actual.amount - planned.amount) > planned.amount * SPEND_VARIANCE_LIMIT
+
+
+@dataclass(frozen=True)
+class SpendEntry:
+    """One budget line's figures for return_record_spending; `key` names it in the caller's terms for errors."""
+
+    budget_line: BudgetLine
+    actual: Money
+    forecasts: dict[int, Money]
+    variance_explanation: str = ""
+    key: str = NON_FIELD_ERRORS
+
+
+@transaction.atomic
+def return_record_spending(
+    *, quarterly_return: QuarterlyReturn, user: User, entries: list[SpendEntry], version: int | None = None
+) -> list[SpendLine]:
+    """Spend and forecasts for several budget lines at once, all saved or none.
+
+    Spend more than 10% from the quarter's profile needs an explanation (the error is keyed by the entry's key),
+    and the grant's spend over all its returns cannot pass the grant's amount (a non-field error naming what is
+    left). The grant is locked while it is checked, so two returns cannot both take the last pound.
+    """
+    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    quarterly_return = _ensure_editable(quarterly_return, version)
+    grant = Grant.objects.select_for_update().get(pk=quarterly_return.grant_id)
+    planned = dict(
+        BudgetProfile.objects.filter(
+            budget_line__grant=grant, financial_year=quarterly_return.financial_year, quarter=quarterly_return.quarter
+        ).values_list("budget_line_id", "amount")
+    )
+    errors: dict[str, list[str]] = {}
+    for entry in entries:
+        line_planned = gbp(planned.get(entry.budget_line.pk, 0))
+        unexplained = not entry.variance_explanation.strip()
+        if unexplained and spend_needs_explanation(actual=entry.actual, planned=line_planned):
+            errors.setdefault(entry.key, []).append(
+                SPEND_VARIANCE_UNEXPLAINED.format(line=entry.budget_line.name, planned=format_gbp(line_planned))
+            )
+    spent = gbp_sum(entry.actual for entry in entries)
+    # Every other figure counts: other returns', and this return's lines not entered now.
+    elsewhere = gbp(
+        SpendLine.objects.filter(quarterly_return__grant=grant)
+        .exclude(quarterly_return=quarterly_return, budget_line__in=[entry.budget_line for entry in entries])
+        .aggregate(total=Sum("actual"))["total"]
+        or 0
+    )
+    if elsewhere + spent > grant.amount:
+        errors.setdefault(NON_FIELD_ERRORS, []).append(
+            SPEND_PAST_GRANT.format(
+                spent=format_gbp(spent),
+                total=format_gbp(elsewhere + spent),
+                amount=format_gbp(grant.amount),
+                left=format_gbp(max(grant.amount - elsewhere, ZERO)),
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    return [
+        return_record_spend(
+            quarterly_return=quarterly_return,
+            budget_line=entry.budget_line,
+            actual=entry.actual,
+            user=user,
+            forecasts=entry.forecasts,
+            variance_explanation=entry.variance_explanation,
+        )
+        for entry in entries
+    ]
+
+
+@dataclass(frozen=True)
+class IndicatorEntry:
+    """One figure for return_record_indicators: an indicator's total, or one category of one of its breakdowns."""
+
+    indicator: Indicator
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    breakdown: str = ""
+    category: str = ""
+    key: str = NON_FIELD_ERRORS
+
+
+def _plain_number(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def _breakdown_errors(entries: list[IndicatorEntry]) -> dict[str, list[str]]:
+    """A breakdown's categories cannot add up to more than the indicator's total (reported at its first category)."""
+    totals = {entry.indicator.pk: entry.value for entry in entries if not entry.breakdown}
+    groups: dict[tuple[int, str], list[IndicatorEntry]] = defaultdict(list)
+    for entry in entries:
+        if entry.breakdown and entry.value is not None:
+            groups[entry.indicator.pk, entry.breakdown].append(entry)
+    errors: dict[str, list[str]] = {}
+    for (indicator_pk, breakdown), group in groups.items():
+        total, added = totals.get(indicator_pk), sum(entry.value for entry in group)
+        if total is not None and added > total:
+            errors[group[0].key] = [
+                BREAKDOWN_EXCEEDS_TOTAL.format(
+                    breakdown=Breakdown(breakdown).label.lower(),
+                    indicator=group[0].indicator.name,
+                    added=_plain_number(added),
+                    total=_plain_number(total),
+                )
+            ]
+    return errors
+
+
+@transaction.atomic
+def return_record_indicators(
+    *, quarterly_return: QuarterlyReturn, user: User, entries: list[IndicatorEntry], version: int | None = None
+) -> list[IndicatorValue]:
+    """Figures for the programme's indicators, totals and breakdowns, all saved or none.
+
+    A breakdown cannot add up to more than its total. Each indicator entered keeps exactly the breakdown
+    categories given: one left out is removed from the return. Errors are keyed by each entry's key.
+    """
+    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    quarterly_return = _ensure_editable(quarterly_return, version)
+    errors = _breakdown_errors(entries)
+    programme_id = quarterly_return.grant.programme_id
+    recorded = []
+    for entry in entries:
+        if entry.indicator.programme_id != programme_id:
+            errors.setdefault(entry.key, []).append(INDICATOR_NOT_IN_PROGRAMME.format(indicator=entry.indicator))
+            continue
+        if entry.denominator is not None and entry.denominator <= 0:
+            errors.setdefault(entry.key, []).append(DENOMINATOR_NOT_POSITIVE.format(indicator=entry.indicator))
+            continue
+        try:
+            recorded.append(
+                return_record_indicator(
+                    quarterly_return=quarterly_return,
+                    indicator=entry.indicator,
+                    user=user,
+                    value=entry.value,
+                    numerator=entry.numerator,
+                    denominator=entry.denominator,
+                    breakdown=entry.breakdown,
+                    category=entry.category,
+                )
+            )
+        except ValidationError as error:
+            errors.setdefault(entry.key, []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    given = {(entry.indicator.pk, entry.breakdown, entry.category) for entry in entries}
+    left_out = [
+        value.pk
+        for value in quarterly_return.indicator_values.filter(indicator__in={entry.indicator for entry in entries})
+        if (value.indicator_id, value.breakdown, value.category) not in given
+    ]
+    IndicatorValue.objects.filter(pk__in=left_out).delete()
+    return recorded
+
+
+def _evidence_content(upload: UploadedFile) -> str | None:
+    """What the file is, as an EVIDENCE_TYPES key, read from its bytes and never from its name.
+
+    Binary formats by their signature (a .docx or .xlsx by the parts inside the zip); anything without one is a
+    CSV if it is UTF-8 text with no NUL bytes.
+    """
+    upload.seek(0)
+    detected = filetype.guess(upload.read(8192))
+    upload.seek(0)
+    if detected is not None:
+        return detected.extension if detected.extension in EVIDENCE_TYPES else None
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        for chunk in upload.chunks():
+            if b"\x00" in chunk:
+                return None
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    finally:
+        upload.seek(0)
+    return "csv"
+
+
+def evidence_validate(*, upload: UploadedFile) -> str:
+    """Refuse a file that is empty, over 10 MB, of a type not taken, or whose content is not what its name says.
+
+    Returns the file's type (an EVIDENCE_TYPES key).
+    """
+    name = PurePath(upload.name or "").name
+    extension = PurePath(name).suffix.lower().lstrip(".")
+    named = "jpg" if extension == "jpeg" else extension
+    if not upload.size:
+        raise ValidationError(EVIDENCE_EMPTY.format(name=name))
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError(EVIDENCE_TOO_BIG.format(name=name))
+    if named not in EVIDENCE_TYPES:
+        raise ValidationError(EVIDENCE_TYPE_NOT_ALLOWED.format(name=name))
+    content = _evidence_content(upload)
+    if content is None:
+        raise ValidationError(EVIDENCE_CONTENT_NOT_ALLOWED.format(name=name, named=EVIDENCE_TYPES[named][0]))
+    if content != named:
+        raise ValidationError(
+            EVIDENCE_CONTENT_IS_ANOTHER_TYPE.format(
+                name=name, named=EVIDENCE_TYPES[named][0], content=EVIDENCE_TYPES[content][0]
+            )
+        )
+    return content
+
+
+@transaction.atomic
+def evidence_add(*, quarterly_return: QuarterlyReturn, upload: UploadedFile, user: User) -> EvidenceFile:
+    """Attach a file to a return while the provider may still change it, kept in private storage.
+
+    It is stored under a random name: the person's file name is only shown, never used as a path.
+    """
+    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    quarterly_return = _ensure_editable(quarterly_return, None)
+    kind = evidence_validate(upload=upload)
+    evidence = EvidenceFile(
+        quarterly_return=quarterly_return,
+        original_name=PurePath(upload.name).name[-255:],
+        content_type=EVIDENCE_TYPES[kind][1],
+        size=upload.size,
+        uploaded_by=user,
+    )
+    evidence.file.save(f"{uuid4().hex}.{kind}", upload, save=False)
+    # The file is written before its row: if the row cannot be written, the file must not stay behind.
+    stored_name = evidence.file.name
+    try:
+        evidence.save()
+        _touch(quarterly_return, user)
+    except Exception:
+        evidence.file.storage.delete(stored_name)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: EvidenceFile, user: User) -> None:
+    """Delete a file from a return the provider may still change; the stored file goes once the deletion commits."""
+    quarterly_return = evidence.quarterly_return
+    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    quarterly_return = _ensure_editable(quarterly_return, None)
+    storage, stored_name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    _touch(quarterly_return, user)
+    transaction.on_commit(lambda: storage.delete(stored_name))

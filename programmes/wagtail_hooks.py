@@ -20,11 +20,17 @@ from programmes.admin_forms import GrantAdminForm
 from programmes.admin_panels import WorkWaitingPanel
 from programmes.admin_views import (
     GRANT_ACTIVATE_LOG_ACTION,
+    RETURN_APPROVE_LOG_ACTION,
+    RETURN_REOPEN_LOG_ACTION,
+    RETURN_SEND_BACK_LOG_ACTION,
+    REVIEW_VIEWSET_NAME,
     GrantActivateView,
     GrantEditView,
     GrantInspectView,
     OverridesViewSet,
+    PaymentInspectView,
     ReturnInspectView,
+    ReturnReviewViewSet,
     VariationInspectView,
 )
 from programmes.filters import (
@@ -344,6 +350,9 @@ class ProgrammesViewSetGroup(ModelViewSetGroup):
 # --- Returns menu ---------------------------------------------------------------------------------------------
 
 
+REVIEW_URL_NAME = f"{REVIEW_VIEWSET_NAME}:review"
+
+
 def _is_overdue(quarterly_return):
     return quarterly_return.is_overdue(today())
 
@@ -386,6 +395,13 @@ class QuarterlyReturnViewSet(ReadOnlyModelViewSet):
         "next_quarter_plans",
     ]
 
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(review_url_name=REVIEW_URL_NAME, **kwargs)
+
+
+def _release_flag(payment):
+    return selectors.payment_release_flag(payment=payment)
+
 
 class PaymentViewSet(ReadOnlyModelViewSet):
     model = Payment
@@ -395,6 +411,8 @@ class PaymentViewSet(ReadOnlyModelViewSet):
     menu_label = "Payments"
     list_selector = staticmethod(selectors.payment_list)
     inspect_selector = staticmethod(selectors.payment_get)
+    inspect_view_class = PaymentInspectView
+    inspect_template_name = "programmes/admin/payment_inspect.html"
     list_display = [
         Column("grant", accessor="grant.identifier", label="Grant", sort_key="grant__identifier"),
         Column("provider", accessor="grant.provider", label="Provider", sort_key="grant__provider__name"),
@@ -405,6 +423,7 @@ class PaymentViewSet(ReadOnlyModelViewSet):
         StatusTagColumn("status", accessor="get_status_display", label="Status", sort_key="status"),
         "reference",
         FlagColumn("is_override", true_label="Override", label="Past the grant's amount"),
+        FlagColumn("release", accessor=_release_flag, label="Released by a return"),
     ]
     ordering = ["-date"]
     search_fields = ["reference", "grant__identifier", "grant__title", "grant__provider__name"]
@@ -417,11 +436,13 @@ class PaymentViewSet(ReadOnlyModelViewSet):
         "financial_year",
         "quarter",
         "reference",
-        "released_by_return",
         "override_reason",
         "overridden_by",
         "overridden_at",
     ]
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(review_url_name=REVIEW_URL_NAME, **kwargs)
 
 
 class IndicatorValueViewSet(ReadOnlyModelViewSet):
@@ -491,7 +512,18 @@ class ReturnsViewSetGroup(ModelViewSetGroup):
     menu_label = "Returns"
     menu_icon = "form"
     menu_order = 220
-    items = (QuarterlyReturnViewSet, PaymentViewSet, IndicatorValueViewSet, GrantVariationViewSet)
+    items = (
+        ReturnReviewViewSet(
+            REVIEW_VIEWSET_NAME,
+            url_prefix="returns/review",
+            inspect_url_name="outturn_returns:inspect",
+            grant_inspect_url_name="outturn_grants:inspect",
+        ),
+        QuarterlyReturnViewSet,
+        PaymentViewSet,
+        IndicatorValueViewSet,
+        GrantVariationViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")
@@ -509,6 +541,9 @@ def register_programmes_viewsets():
 @hooks.register("register_log_actions")
 def register_programmes_log_actions(actions):
     actions.register_action(GRANT_ACTIVATE_LOG_ACTION, "Activate", "Activated: its quarterly returns were created")
+    actions.register_action(RETURN_APPROVE_LOG_ACTION, "Approve", "Approved")
+    actions.register_action(RETURN_SEND_BACK_LOG_ACTION, "Return for changes", "Returned for changes")
+    actions.register_action(RETURN_REOPEN_LOG_ACTION, "Reopen", "Reopened and returned for changes")
 
 
 @hooks.register("construct_homepage_panels")

@@ -40,7 +40,8 @@ PROGRAMMES_LISTINGS = [
 ]
 RETURNS_LISTINGS = ["outturn_returns", "outturn_payments", "outturn_indicator_values", "outturn_variations"]
 OVERRIDES_LISTING = "outturn_overrides"
-OFFICE_LISTINGS = FUNDING_LISTINGS + [OVERRIDES_LISTING] + PROGRAMMES_LISTINGS + RETURNS_LISTINGS
+REVIEW_QUEUE = "outturn_review"  # in the Returns menu, but a queue with a review screen rather than a record listing
+OFFICE_LISTINGS = FUNDING_LISTINGS + [OVERRIDES_LISTING] + PROGRAMMES_LISTINGS + RETURNS_LISTINGS + [REVIEW_QUEUE]
 USERS_LISTING = "wagtailusers_users"
 SETUP_LISTINGS = FUNDING_LISTINGS[:3] + PROGRAMMES_LISTINGS  # those with add or edit screens
 ADDABLE_LISTINGS = [name for name in SETUP_LISTINGS if name != "outturn_budget_lines"]
@@ -137,6 +138,19 @@ def _returns(n, start):
         )
 
 
+def _submitted_returns(n, start):
+    submitted_at = timezone.now()
+    for _ in range(n):
+        QuarterlyReturn.objects.create(
+            grant=GrantFactory(),
+            financial_year=2023,
+            quarter=1,
+            due_date=datetime.date(2023, 7, 30),
+            status=QuarterlyReturn.Status.SUBMITTED,
+            submitted_at=submitted_at,
+        )
+
+
 def _payments(n, start):
     for i in range(start, start + n):
         Payment.objects.create(
@@ -191,6 +205,7 @@ ROW_BUILDERS = {
     "outturn_indicators": _indicators,
     "outturn_targets": _targets,
     "outturn_returns": _returns,
+    REVIEW_QUEUE: _submitted_returns,
     "outturn_payments": _payments,
     "outturn_indicator_values": _indicator_values,
     "outturn_variations": _variations,

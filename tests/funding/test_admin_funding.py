@@ -252,7 +252,10 @@ def test_a_superuser_adds_a_provider_user_who_signs_in_with_e_mail_and_belongs_t
     listing = client.get(reverse("wagtailusers_users:index") + f"?organisation={provider.pk}").content.decode()
     assert "navigator@chitchat.example" in listing and "Chit Chat 4 U" in listing
     client.logout()
-    assert client.login(email="navigator@chitchat.example", password="correct-horse-battery-staple")
+    signed_in = client.post(
+        "/portal/sign-in/", {"username": "navigator@chitchat.example", "password": "correct-horse-battery-staple"}
+    )
+    assert signed_in.status_code == 302 and signed_in.url == "/portal/"
 
 
 def test_a_provider_role_needs_an_organisation(client):

@@ -9,6 +9,7 @@ from tests.admin_helpers import (
     OFFICE_LISTINGS,
     PROGRAMMES_LISTINGS,
     RETURNS_LISTINGS,
+    REVIEW_QUEUE,
     USERS_LISTING,
     admin_url,
     build_rows,
@@ -84,7 +85,9 @@ def test_provider_users_are_kept_out_of_the_admin(request, client_fixture, views
 
 
 # The office reads each listing at both sizes; the users listing is the superuser's.
-QUERY_COUNT_LISTINGS = FUNDING_LISTINGS + ["outturn_overrides"] + PROGRAMMES_LISTINGS + RETURNS_LISTINGS
+QUERY_COUNT_LISTINGS = (
+    FUNDING_LISTINGS + ["outturn_overrides"] + PROGRAMMES_LISTINGS + RETURNS_LISTINGS + [REVIEW_QUEUE]
+)
 
 
 @pytest.mark.parametrize("viewset", QUERY_COUNT_LISTINGS + [USERS_LISTING])

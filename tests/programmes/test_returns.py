@@ -264,3 +264,17 @@ def test_spend_is_money_in_pounds_and_pence_and_not_negative(first_return, provi
             forecasts={2: gbp("-5")},
         )
     assert not first_return.spend_lines.exists()
+
+
+def test_who_may_is_checked_before_what_is_missing(first_return, finance_officer):
+    with pytest.raises(PermissionDenied):
+        return_send_back(quarterly_return=first_return, user=finance_officer, reason="")
+
+
+def test_a_stale_copy_of_the_return_cannot_be_written_back(first_return, provider_editor, provider_approver, officer):
+    stale = QuarterlyReturn.objects.get(pk=first_return.pk)  # read while not started
+    submitted(first_return, provider_editor, provider_approver)
+    approved = return_approve(quarterly_return=stale, user=officer)
+    assert approved.progress == "Twelve children supported."
+    assert QuarterlyReturn.objects.get(pk=first_return.pk).progress == "Twelve children supported."
+    assert first_return.transitions.last().from_status == "submitted"

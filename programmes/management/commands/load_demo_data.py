@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from funding.fiscal import FinancialYear
+from programmes import notifications
 from programmes.demo import story
 from programmes.demo.builder import DemoBuilder, row_counts
 from programmes.services import today
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         level = tasks_logger.level
         tasks_logger.setLevel(max(level, logging.WARNING))
         try:
-            DemoBuilder(today=day).build()
+            with notifications.muted():
+                DemoBuilder(today=day).build()
         except ValueError as error:
             raise CommandError(str(error)) from error
         finally:

@@ -1,0 +1,13 @@
+"""How amounts are written for people, in templates: the same helpers the services use in their messages."""
+
+from django import template
+
+from funding.money import format_gbp
+
+register = template.Library()
+
+
+@register.filter
+def gbp(amount) -> str:
+    """£1,234,567.89"""
+    return "" if amount is None else format_gbp(amount)
