@@ -319,39 +319,42 @@ class OverrideIndexView(BaseListingView):
             return self.filters.filter_queryset(queryset)
         return queryset
 
+    def _row(self, record, *, kind: str, detail: str, url: str) -> "OverrideRow":
+        return OverrideRow(
+            kind=kind,
+            record=record,
+            grant=record.grant,
+            detail=detail,
+            amount=format_gbp(record.amount),
+            reason=record.override_reason,
+            overridden_by=record.overridden_by,
+            overridden_at=record.overridden_at,
+            url=url,
+        )
+
     def get_queryset(self):
         user = self.request.user
         rows = []
         if user.has_perm("programmes.view_grantcharge"):
-            for charge in self._search(self._filter(charge_override_list(user=user))):
-                rows.append(
-                    OverrideRow(
-                        kind="Charge past the year's allocation",
-                        record=charge,
-                        grant=charge.grant,
-                        detail=f"{charge.stream} {charge.fy}",
-                        amount=format_gbp(charge.amount),
-                        reason=charge.override_reason,
-                        overridden_by=charge.overridden_by,
-                        overridden_at=charge.overridden_at,
-                        url=self._url(self.grant_inspect_url_name, charge.grant_id),
-                    )
+            rows += [
+                self._row(
+                    charge,
+                    kind="Charge past the year's allocation",
+                    detail=f"{charge.stream} {charge.fy}",
+                    url=self._url(self.grant_inspect_url_name, charge.grant_id),
                 )
+                for charge in self._search(self._filter(charge_override_list(user=user)))
+            ]
         if user.has_perm("programmes.view_payment"):
-            for payment in self._search(self._filter(payment_override_list(user=user))):
-                rows.append(
-                    OverrideRow(
-                        kind="Payment past the grant's amount",
-                        record=payment,
-                        grant=payment.grant,
-                        detail=f"{payment.get_status_display()} {payment.period}",
-                        amount=format_gbp(payment.amount),
-                        reason=payment.override_reason,
-                        overridden_by=payment.overridden_by,
-                        overridden_at=payment.overridden_at,
-                        url=self._url(self.payment_inspect_url_name, payment.pk),
-                    )
+            rows += [
+                self._row(
+                    payment,
+                    kind="Payment past the grant's amount",
+                    detail=f"{payment.get_status_display()} {payment.period}",
+                    url=self._url(self.payment_inspect_url_name, payment.pk),
                 )
+                for payment in self._search(self._filter(payment_override_list(user=user)))
+            ]
         return sorted(rows, key=lambda row: row.overridden_at.timestamp() if row.overridden_at else 0, reverse=True)
 
     @staticmethod

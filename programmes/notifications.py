@@ -13,7 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
@@ -22,8 +22,6 @@ from programmes.models import QuarterlyReturn, ReturnReminder
 from programmes.selectors import provider_user_emails, review_officer_emails
 
 REVIEW_URL_NAME = "outturn_review:review"
-# The portal's page for one return, else its home page: whichever the portal offers.
-PORTAL_URL_NAMES = (("portal:return", True), ("portal:home", False))
 
 
 @task()
@@ -36,12 +34,7 @@ def _absolute(path: str) -> str:
 
 
 def portal_url(quarterly_return: QuarterlyReturn) -> str:
-    for name, takes_pk in PORTAL_URL_NAMES:
-        try:
-            return _absolute(reverse(name, kwargs={"pk": quarterly_return.pk} if takes_pk else None))
-        except NoReverseMatch:
-            continue
-    return ""
+    return _absolute(reverse("portal:return", kwargs={"pk": quarterly_return.pk}))
 
 
 def subject(quarterly_return: QuarterlyReturn, what: str) -> str:
@@ -113,42 +106,28 @@ def on_return_submitted(sender, *, quarterly_return: QuarterlyReturn, by, **kwar
     )
 
 
-def on_return_sent_back(sender, *, quarterly_return: QuarterlyReturn, reason: str, **kwargs) -> None:
-    send_on_commit(
-        message(
-            "return_sent_back",
-            quarterly_return=quarterly_return,
-            what="returned for changes",
-            to=_to_provider(quarterly_return),
-            reason=reason,
-            portal_url=portal_url(quarterly_return),
+def _to_provider_about(template: str, what: str):
+    """A receiver that tells the provider's users what happened to their return (with the office's reason)."""
+
+    def receiver(sender, *, quarterly_return: QuarterlyReturn, reason: str = "", **kwargs) -> None:
+        send_on_commit(
+            message(
+                template,
+                quarterly_return=quarterly_return,
+                what=what,
+                to=_to_provider(quarterly_return),
+                reason=reason,
+                portal_url=portal_url(quarterly_return),
+            )
         )
-    )
+
+    receiver.__name__ = f"on_{template}"
+    return receiver
 
 
-def on_return_approved(sender, *, quarterly_return: QuarterlyReturn, **kwargs) -> None:
-    send_on_commit(
-        message(
-            "return_approved",
-            quarterly_return=quarterly_return,
-            what="approved",
-            to=_to_provider(quarterly_return),
-            portal_url=portal_url(quarterly_return),
-        )
-    )
-
-
-def on_return_reopened(sender, *, quarterly_return: QuarterlyReturn, reason: str, **kwargs) -> None:
-    send_on_commit(
-        message(
-            "return_reopened",
-            quarterly_return=quarterly_return,
-            what="reopened",
-            to=_to_provider(quarterly_return),
-            reason=reason,
-            portal_url=portal_url(quarterly_return),
-        )
-    )
+on_return_sent_back = _to_provider_about("return_sent_back", "returned for changes")
+on_return_approved = _to_provider_about("return_approved", "approved")
+on_return_reopened = _to_provider_about("return_reopened", "reopened")
 
 
 # --- Reminders --------------------------------------------------------------------------------------------------

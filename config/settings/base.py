@@ -154,6 +154,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # The in-process task runner logs every task twice at INFO; only its problems are worth reading.
-    "loggers": {"django_tasks": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # These log every task, sign-in attempt and PDF step at INFO; only their problems are worth reading.
+    "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "axes", "weasyprint", "fontTools")},
 }
