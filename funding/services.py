@@ -4,12 +4,21 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from djmoney.money import Money
+from wagtail.log_actions import log
 
 from funding.fiscal import FinancialYear
 from funding.models import Allocation, Area, FundingStream, Organisation, User
 from funding.money import ZERO, format_gbp, gbp_sum
 from funding.roles import OFFICE_ROLES, PROVIDER_ROLES, ROLE_PERMISSIONS, Role
 from funding.signals import user_invited
+
+# Who invited, changed or deactivated whom is kept in Wagtail's audit log (labels registered in wagtail_hooks).
+USER_LOG_ACTIONS = {
+    "invite": "outturn.user_invite",
+    "roles": "outturn.user_roles",
+    "deactivate": "outturn.user_deactivate",
+    "reactivate": "outturn.user_reactivate",
+}
 
 
 def require_role(user: User | None, *roles: Role) -> None:
@@ -238,7 +247,8 @@ def user_invite(
     user.full_clean()
     user.save()
     user.groups.add(*Group.objects.filter(name__in=wanted))
-    # robust: if the mail server fails, the user still exists and the approver can send a new invitation.
+    log(instance=user, action=USER_LOG_ACTIONS["invite"], user=invited_by, data={"roles": sorted(wanted)})
+    # The portal e-mails the link once this commits; if that fails, the approver can send a new invitation.
     user_invited.send(sender=User, user=user, invited_by=invited_by)
     return user
 
@@ -251,7 +261,7 @@ def user_invite_resend(*, user: User, invited_by: User) -> User:
         raise ValidationError(USER_HAS_SIGNED_UP.format(user=user))
     if not user.is_active:
         raise ValidationError(USER_DEACTIVATED.format(user=user))
-    # robust: if the mail server fails, the user still exists and the approver can send a new invitation.
+    log(instance=user, action=USER_LOG_ACTIONS["invite"], user=invited_by, data={"again": True})
     user_invited.send(sender=User, user=user, invited_by=invited_by)
     return user
 
@@ -268,6 +278,7 @@ def user_change_roles(*, user: User, roles: Iterable[str], changed_by: User) -> 
     user.groups.remove(*[group for group in provider_groups if group.name not in wanted])
     user.groups.add(*[group for group in provider_groups if group.name in wanted])
     _forget_cached_roles(user, changed_by)
+    log(instance=user, action=USER_LOG_ACTIONS["roles"], user=changed_by, data={"roles": sorted(wanted)})
     return user
 
 
@@ -281,6 +292,7 @@ def user_deactivate(*, user: User, deactivated_by: User) -> User:
     _keep_an_approver(user=user)
     user.is_active = False
     user.save(update_fields=["is_active"])
+    log(instance=user, action=USER_LOG_ACTIONS["deactivate"], user=deactivated_by)
     return user
 
 
@@ -291,4 +303,5 @@ def user_reactivate(*, user: User, reactivated_by: User) -> User:
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
+        log(instance=user, action=USER_LOG_ACTIONS["reactivate"], user=reactivated_by)
     return user

@@ -16,7 +16,7 @@ from funding.admin_forms import GBPMoneyWidget, OfficeUserChoicesForm
 from funding.admin_views import MoneyColumn, ReadOnlyModelViewSet, SetupModelViewSet, StreamInspectView
 from funding.filters import AllocationFilterSet, AreaFilterSet, FundingStreamFilterSet, OrganisationFilterSet
 from funding.models import Allocation, Area, FundingStream, Organisation
-from funding.services import area_save, organisation_save, stream_save, stream_unallocated
+from funding.services import USER_LOG_ACTIONS, area_save, organisation_save, stream_save, stream_unallocated
 
 # Every amount is in pounds: no admin form offers a currency.
 register_form_field_override(MoneyField, override={"widget": GBPMoneyWidget})
@@ -160,3 +160,15 @@ class FundingViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_funding_viewsets():
     return FundingViewSetGroup()
+
+
+@hooks.register("register_log_actions")
+def register_user_log_actions(actions):
+    labels = {
+        "invite": ("Invite", "Invited to the provider portal"),
+        "roles": ("Change roles", "Roles changed"),
+        "deactivate": ("Deactivate", "Deactivated"),
+        "reactivate": ("Reactivate", "Reactivated"),
+    }
+    for key, (label, message) in labels.items():
+        actions.register_action(USER_LOG_ACTIONS[key], label, message)

@@ -28,11 +28,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            form_class=forms.SetPasswordForm,
-            template_name="portal/password_set.html",
-            success_url=reverse_lazy("portal:password_set_done"),
-        ),
+        views.SetPasswordView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -1,11 +1,12 @@
 """The provider portal's sign-in, home and grant pages. Records are read through selectors scoped to the user."""
 
 from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
 from programmes.portal import selectors
 from programmes.portal.access import ProviderRequiredMixin
-from programmes.portal.forms import SignInForm
+from programmes.portal.forms import SetPasswordForm, SignInForm
 from programmes.services import today
 
 
@@ -19,6 +20,18 @@ class SignInView(auth_views.LoginView):
         if self.request.user.is_office_user:
             return "/admin/"
         return super().get_default_redirect_url()
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """Set a password from an e-mailed link (a reset or an invitation); a deactivated user's links stop working."""
+
+    form_class = SetPasswordForm
+    template_name = "portal/password_set.html"
+    success_url = reverse_lazy("portal:password_set_done")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
 
 
 class HomeView(ProviderRequiredMixin, TemplateView):

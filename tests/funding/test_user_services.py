@@ -128,3 +128,25 @@ def test_a_deactivated_approver_can_no_longer_manage_users(provider, provider_ap
 def test_resending_refuses_users_who_have_set_a_password(provider_approver, provider_editor):
     with pytest.raises(ValidationError, match="has already set a password"):
         services.user_invite_resend(user=provider_editor, invited_by=provider_approver)
+
+
+def test_who_invited_changed_and_deactivated_whom_is_kept_in_the_audit_log(provider_approver):
+    from wagtail.models import ModelLogEntry
+
+    invited = services.user_invite(
+        organisation=provider_approver.organisation,
+        email="new.caseworker@provider.example",
+        first_name="New",
+        last_name="Caseworker",
+        roles=[Role.PROVIDER_EDITOR],
+        invited_by=provider_approver,
+    )
+    services.user_change_roles(user=invited, roles=[Role.PROVIDER_APPROVER], changed_by=provider_approver)
+    services.user_deactivate(user=invited, deactivated_by=provider_approver)
+    entries = ModelLogEntry.objects.filter(object_id=str(invited.pk)).order_by("timestamp", "pk")
+    assert [(e.action, e.user_id) for e in entries] == [
+        ("outturn.user_invite", provider_approver.pk),
+        ("outturn.user_roles", provider_approver.pk),
+        ("outturn.user_deactivate", provider_approver.pk),
+    ]
+    assert entries[1].data == {"roles": ["Provider approver"]}

@@ -406,3 +406,13 @@ def test_the_users_list_makes_the_same_number_of_queries_for_3_users_as_for_30(p
     assert with_3 == with_30
     page = provider_client.get("/portal/users/").content.decode()
     assert "30 users" in page
+
+
+def test_a_deactivated_users_set_password_link_stops_working(provider_client, provider_editor):
+    from programmes.notifications import set_password_link
+
+    link = set_password_link(user=provider_editor).split("://", 1)[1].split("/", 1)[1]
+    provider_client.post(f"/portal/users/{provider_editor.pk}/deactivate/")
+    page = Client().get(f"/{link}", follow=True).content.decode()
+    assert "This link has expired" in page
+    assert "Set your password</h1>" not in page
