@@ -40,3 +40,16 @@ def format_gbp(amount: Money | Decimal) -> str:
     value = amount.amount if isinstance(amount, Money) else amount
     sign = "-" if value < 0 else ""
     return f"{sign}£{abs(value):,.2f}"
+
+
+def format_gbp_short(amount: Money | Decimal) -> str:
+    """£3.1m, £970k, £850: where space is short. The exact figure belongs next to it, in a table or a title."""
+    value = amount.amount if isinstance(amount, Money) else amount
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    for size, suffix in ((Decimal(1_000_000), "m"), (Decimal(1_000), "k")):
+        if value >= size:
+            scaled = (value / size).quantize(Decimal("0.1") if value < size * 100 else Decimal(1))
+            if scaled >= 1000 and suffix == "k":
+                return f"{sign}£{(value / 1_000_000).quantize(Decimal('0.1')).normalize():f}m"
+            return f"{sign}£{scaled.normalize():f}{suffix}"
+    return f"{sign}£{value.quantize(Decimal(1)):,f}"

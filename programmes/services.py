@@ -74,6 +74,10 @@ RETURN_INCOMPLETE = "The return cannot be submitted yet: {missing}."
 RETURN_ANSWER_MISSING = "enter a figure for every indicator"
 
 
+def _figures_changed(grant_id: int) -> None:
+    signals.grant_figures_changed.send(sender=Grant, grant_id=grant_id)
+
+
 def today() -> datetime.date:
     """Today's date, or the OUTTURN_TODAY setting where a demo or test fixes it."""
     if settings.OUTTURN_TODAY:
@@ -231,6 +235,7 @@ def budget_profile_save(*, budget_line: BudgetLine, user: User) -> BudgetLine:
     if errors:
         raise ValidationError(errors)
     budget_line.save()
+    _figures_changed(budget_line.grant_id)
     return budget_line
 
 
@@ -306,6 +311,7 @@ def grant_save(*, grant: Grant, user: User, variation_reason: str = "") -> Grant
             )
         if (before["start_date"], before["end_date"]) != (after["start_date"], after["end_date"]):
             returns_sync(grant=grant)
+    _figures_changed(grant.pk)
     return grant
 
 
@@ -324,6 +330,7 @@ def grant_activate(*, grant: Grant, user: User) -> Grant:
     grant.status = Grant.Status.ACTIVE
     grant.save(update_fields=["status"])
     returns_sync(grant=grant)
+    _figures_changed(grant.pk)
     signals.grant_activated.send(sender=Grant, grant=grant, by=user)
     return grant
 
@@ -416,6 +423,7 @@ def payment_create(
     )
     _payment_validate(payment=payment, user=user)
     payment.save()
+    _figures_changed(grant.pk)
     return payment
 
 
@@ -430,13 +438,24 @@ def payment_approve(*, payment: Payment, user: User) -> Payment:
 
 
 @transaction.atomic
-def payment_mark_paid(*, payment: Payment, date: datetime.date, reference: str, user: User) -> Payment:
+def payment_mark_paid(
+    *, payment: Payment, date: datetime.date, reference: str, user: User, amount: Money | None = None
+) -> Payment:
+    """Record that a planned or approved payment was made. `amount` is what was paid where it differs from the
+    plan (a payment in arrears pays the spend reported); paying more may not take the grant past its amount."""
     require_role(user, Role.FINANCE_OFFICER)
     if payment.status == Payment.Status.PAID:
         raise ValidationError("This payment is already paid.")
+    pays_more = amount is not None and amount > payment.amount
     payment.status, payment.date, payment.reference = Payment.Status.PAID, date, reference
-    payment.full_clean(exclude=["override_reason", "overridden_by", "overridden_at"])
+    payment.amount = payment.amount if amount is None else amount
+    if pays_more:
+        Grant.objects.select_for_update().filter(pk=payment.grant_id).first()
+        _payment_validate(payment=payment, user=user)
+    else:
+        payment.full_clean(exclude=["override_reason", "overridden_by", "overridden_at"])
     payment.save()
+    _figures_changed(payment.grant_id)
     return payment
 
 
@@ -696,6 +715,7 @@ def return_submit(*, quarterly_return: QuarterlyReturn, user: User, version: int
     quarterly_return.submitted_at, quarterly_return.submitted_by = timezone.now(), user
     quarterly_return.version += 1
     quarterly_return.save()
+    _figures_changed(quarterly_return.grant_id)
     signals.return_submitted.send(sender=QuarterlyReturn, quarterly_return=quarterly_return, by=user)
     return quarterly_return
 
@@ -732,6 +752,7 @@ def return_send_back(*, quarterly_return: QuarterlyReturn, user: User, reason: s
         reason=reason,
     )
     quarterly_return.save()
+    _figures_changed(quarterly_return.grant_id)
     signals.return_sent_back.send(sender=QuarterlyReturn, quarterly_return=quarterly_return, by=user, reason=reason)
     return quarterly_return
 
@@ -757,6 +778,7 @@ def return_approve(*, quarterly_return: QuarterlyReturn, user: User) -> Quarterl
             quarter=quarterly_return.quarter,
             released_by_return__isnull=True,
         ).update(released_by_return=quarterly_return)
+    _figures_changed(quarterly_return.grant_id)
     signals.return_approved.send(sender=QuarterlyReturn, quarterly_return=quarterly_return, by=user)
     return quarterly_return
 
@@ -775,6 +797,7 @@ def return_reopen(*, quarterly_return: QuarterlyReturn, user: User, reason: str)
     quarterly_return.approved_at = None
     quarterly_return.save()
     quarterly_return.indicator_values.update(approved_at=None, approved_by=None)
+    _figures_changed(quarterly_return.grant_id)
     signals.return_reopened.send(sender=QuarterlyReturn, quarterly_return=quarterly_return, by=user, reason=reason)
     return quarterly_return
 
@@ -1031,8 +1054,9 @@ def return_record_indicators(
     return recorded
 
 
-def _evidence_content(upload: UploadedFile) -> str | None:
-    """What the file is, as an EVIDENCE_TYPES key, read from its bytes and never from its name.
+def upload_content_type(upload: UploadedFile) -> str | None:
+    """What an uploaded file (evidence, a ledger file) is, as an EVIDENCE_TYPES key, read from its bytes and never
+    from its name.
 
     Binary formats by their signature (a .docx or .xlsx by the parts inside the zip); anything without one is a
     CSV if it is UTF-8 text with no NUL bytes.
@@ -1070,7 +1094,7 @@ def evidence_validate(*, upload: UploadedFile) -> str:
         raise ValidationError(EVIDENCE_TOO_BIG.format(name=name))
     if named not in EVIDENCE_TYPES:
         raise ValidationError(EVIDENCE_TYPE_NOT_ALLOWED.format(name=name))
-    content = _evidence_content(upload)
+    content = upload_content_type(upload)
     if content is None:
         raise ValidationError(EVIDENCE_CONTENT_NOT_ALLOWED.format(name=name, named=EVIDENCE_TYPES[named][0]))
     if content != named:

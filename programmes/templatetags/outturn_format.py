@@ -2,7 +2,7 @@
 
 from django import template
 
-from funding.money import format_gbp
+from funding.money import format_gbp, format_gbp_short
 
 register = template.Library()
 
@@ -11,3 +11,9 @@ register = template.Library()
 def gbp(amount) -> str:
     """£1,234,567.89"""
     return "" if amount is None else format_gbp(amount)
+
+
+@register.filter
+def gbp_short(amount) -> str:
+    """£3.1m, £970k"""
+    return "" if amount is None else format_gbp_short(amount)

@@ -1,0 +1,455 @@
+"""The office's dashboards: money by funding stream and financial year, down to a grant's quarters and returns.
+
+Every figure here is read from one place, so the same figure is the same on every screen: allocated from the
+stream's allocations, committed from grant charges, and paid, spent, awaiting review and forecast outturn from the
+summary rows `reports.figures` keeps. Aggregation happens in the database; each function makes a fixed number of
+queries whatever the size of the estate.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from djmoney.money import Money
+
+from funding.fiscal import FinancialYear, Quarter
+from funding.models import Allocation, FundingStream, User
+from funding.money import PENNY, ZERO, format_gbp, gbp
+from funding.roles import Role
+from programmes.models import Grant, GrantCharge, Payment, QuarterlyReturn
+from reports.figures import COUNTED_GRANT_STATUSES, MEASURES
+from reports.models import StreamGrantQuarter
+
+DASHBOARD_ROLES = (Role.COMMISSIONING_OFFICER, Role.FINANCE_OFFICER, Role.BOARD_VIEWER)
+# From the third quarter a stream whose forecast outturn is below this share of its allocation is at risk of
+# going unspent: the Duty's underspend forecast at Q3 is reallocated (DOMAIN-EXAMPLES.md).
+UNDERSPEND_RISK_PERCENT = Decimal(90)
+UNDERSPEND_RISK_FROM_QUARTER = 3
+GRANTS_PER_PAGE = 50
+
+
+def can_view_dashboards(user: User) -> bool:
+    return user.is_active and user.has_role(*DASHBOARD_ROLES)
+
+
+def _require_dashboard_user(user: User) -> None:
+    if not can_view_dashboards(user):
+        raise PermissionDenied
+
+
+# --- The figures ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Money for a stream, a grant or a quarter, in the words of DESIGN.md."""
+
+    allocated: Money | None = None  # only a stream has an allocation
+    committed: Money | None = None  # a quarter has no charge of its own
+    profiled: Money = ZERO
+    profiled_labour: Money = ZERO
+    paid: Money = ZERO
+    spent: Money = ZERO
+    spent_labour: Money = ZERO
+    submitted: Money = ZERO
+    outturn: Money = ZERO
+    outturn_labour: Money = ZERO
+
+    @classmethod
+    def from_sums(cls, sums: dict, **extra) -> "Figures":
+        return cls(**{measure: _money(sums.get(measure)) for measure in MEASURES}, **extra)
+
+    @property
+    def spent_non_labour(self) -> Money:
+        return self.spent - self.spent_labour
+
+    @property
+    def outturn_non_labour(self) -> Money:
+        return self.outturn - self.outturn_labour
+
+    @property
+    def remaining(self) -> Money | None:
+        """Allocated less forecast outturn: what may go unspent (negative: overspent)."""
+        return None if self.allocated is None else self.allocated - self.outturn
+
+    @property
+    def outturn_percent(self) -> Decimal | None:
+        if not self.allocated or not self.allocated.amount:
+            return None
+        return (self.outturn.amount / self.allocated.amount * 100).quantize(Decimal("0.1"))
+
+    @property
+    def variance(self) -> Money:
+        """Forecast outturn less the profile: above the plan when positive."""
+        return self.outturn - self.profiled
+
+
+def _money(value) -> Money:
+    # SQLite sums decimals in floating point; every stored amount is in pence, so the sum is too.
+    return gbp(Decimal(value or 0).quantize(PENNY))
+
+
+def _sums(queryset: QuerySet, *group_by: str) -> QuerySet:
+    return queryset.values(*group_by).annotate(**{measure: Sum(measure) for measure in MEASURES}).order_by(*group_by)
+
+
+def _year_figures(year: FinancialYear) -> QuerySet[StreamGrantQuarter]:
+    return StreamGrantQuarter.objects.filter(financial_year=year.start_year)
+
+
+def _counted_charges(year: FinancialYear) -> QuerySet[GrantCharge]:
+    return GrantCharge.objects.filter(financial_year=year.start_year, grant__status__in=COUNTED_GRANT_STATUSES)
+
+
+def year_elapsed_percent(year: FinancialYear, on: datetime.date) -> Decimal:
+    """How much of the financial year has gone by on the given day (the day itself counts as gone)."""
+    if on < year.start:
+        return Decimal(0)
+    if on > year.end:
+        return Decimal(100)
+    days = (year.end - year.start).days + 1
+    return (Decimal((on - year.start).days + 1) / days * 100).quantize(Decimal("0.1"))
+
+
+# --- Flags ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # "underspend", "overspend", "override", "overdue": the colour of its tag
+    label: str
+    explanation: str
+
+
+def _flags(
+    *,
+    stream: FundingStream,
+    year: FinancialYear,
+    figures: Figures,
+    on: datetime.date,
+    overdue: int,
+    charge_overrides: int,
+    payment_overrides: int,
+) -> list[Flag]:
+    flags = []
+    allocated = figures.allocated or ZERO
+    risk_from = year.quarters[UNDERSPEND_RISK_FROM_QUARTER - 1].start
+    if on >= risk_from and figures.outturn < allocated * UNDERSPEND_RISK_PERCENT / 100:
+        unspent = "was not spent by" if on > year.end else "may be unspent on"
+        lost = "cannot be carried into the next year" if not stream.carry_over_allowed else "may be carried over"
+        flags.append(
+            Flag(
+                "underspend",
+                "Underspend risk",
+                f"Forecast outturn is {figures.outturn_percent}% of the allocation: {format_gbp(figures.remaining)} "
+                f"{unspent} {year.end:%-d %B %Y}, and {lost}.",
+            )
+        )
+    if figures.outturn > allocated:
+        flags.append(
+            Flag(
+                "overspend",
+                "Overspend",
+                f"Forecast outturn is {format_gbp(figures.outturn - allocated)} more than the allocation.",
+            )
+        )
+    if charge_overrides:
+        committed_over = (figures.committed or ZERO) - allocated
+        excess = f" by {format_gbp(committed_over)}" if committed_over.amount > 0 else ""
+        flags.append(
+            Flag(
+                "override",
+                "Committed past allocation",
+                f"{_count(charge_overrides, 'grant charge')} passed the year's allocation{excess} by an officer's "
+                "override.",
+            )
+        )
+    if payment_overrides:
+        flags.append(
+            Flag(
+                "override",
+                "Paid past a grant's amount",
+                f"{_count(payment_overrides, 'payment')} took a grant past its amount by an officer's override.",
+            )
+        )
+    if overdue:
+        flags.append(Flag("overdue", "Overdue returns", f"{_count(overdue, 'return')} from providers overdue."))
+    return flags
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+# --- Funding overview -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StreamYear:
+    """One stream in one financial year: its money, what needs attention, and why."""
+
+    stream: FundingStream
+    year: FinancialYear
+    figures: Figures
+    overdue_returns: int
+    flags: list[Flag]
+
+
+@dataclass(frozen=True)
+class FundingOverview:
+    year: FinancialYear
+    on: datetime.date
+    elapsed_percent: Decimal
+    rows: list[StreamYear]
+    total: Figures
+    years: list[FinancialYear] = field(default_factory=list)  # the years there is anything to show for
+
+
+def _grouped_counts(queryset: QuerySet, key: str) -> dict[int, int]:
+    rows = queryset.values(key).annotate(n=Count("pk", distinct=True)).order_by(key).values_list(key, "n")
+    return dict(rows)
+
+
+def _stream_years(
+    *, year: FinancialYear, on: datetime.date, streams: QuerySet[FundingStream], include_empty: bool = False
+) -> list[StreamYear]:
+    """The overview's rows for the given streams (those with anything in the year, unless `include_empty`): a
+    fixed number of queries, however many streams, grants and returns."""
+    allocated = dict(
+        Allocation.objects.filter(financial_year=year.start_year, stream__in=streams).values_list("stream", "amount")
+    )
+    committed = dict(
+        _counted_charges(year)
+        .filter(stream__in=streams)
+        .values("stream")
+        .annotate(total=Sum("amount"))
+        .order_by("stream")
+        .values_list("stream", "total")
+    )
+    sums = {row["stream"]: row for row in _sums(_year_figures(year).filter(stream__in=streams), "stream")}
+    in_year = Q(grant__charges__financial_year=year.start_year, grant__charges__stream__in=streams)
+    overdue = _grouped_counts(
+        QuarterlyReturn.objects.overdue(on).filter(in_year, financial_year=year.start_year), "grant__charges__stream"
+    )
+    charge_overrides = _grouped_counts(_counted_charges(year).exclude(override_reason=""), "stream")
+    payment_overrides = _grouped_counts(
+        Payment.objects.filter(in_year, financial_year=year.start_year).exclude(override_reason=""),
+        "grant__charges__stream",
+    )
+    shown = streams
+    if not include_empty:
+        shown = streams.filter(Q(pk__in=allocated.keys()) | Q(pk__in=committed.keys()) | Q(pk__in=sums.keys()))
+    rows = []
+    for stream in shown.select_related("funder"):
+        figures = Figures.from_sums(
+            sums.get(stream.pk, {}),
+            allocated=_money(allocated.get(stream.pk)),
+            committed=_money(committed.get(stream.pk)),
+        )
+        rows.append(
+            StreamYear(
+                stream=stream,
+                year=year,
+                figures=figures,
+                overdue_returns=overdue.get(stream.pk, 0),
+                flags=_flags(
+                    stream=stream,
+                    year=year,
+                    figures=figures,
+                    on=on,
+                    overdue=overdue.get(stream.pk, 0),
+                    charge_overrides=charge_overrides.get(stream.pk, 0),
+                    payment_overrides=payment_overrides.get(stream.pk, 0),
+                ),
+            )
+        )
+    return rows
+
+
+def _total(rows: list[StreamYear]) -> Figures:
+    fields = ("allocated", "committed", *MEASURES)
+    return Figures(**{name: sum((getattr(row.figures, name) for row in rows), ZERO) for name in fields})
+
+
+def dashboard_years(*, on: datetime.date) -> list[FinancialYear]:
+    """The financial years with an allocation, up to the current one, newest first."""
+    years = set(Allocation.objects.values_list("financial_year", flat=True).distinct())
+    years.add(FinancialYear.from_date(on).start_year)
+    return [FinancialYear(year) for year in sorted(years, reverse=True)]
+
+
+def funding_overview(*, user: User, year: FinancialYear, on: datetime.date) -> FundingOverview:
+    """Every stream's money in one financial year, with flags explained in words."""
+    _require_dashboard_user(user)
+    rows = _stream_years(year=year, on=on, streams=FundingStream.objects.all())
+    return FundingOverview(
+        year=year,
+        on=on,
+        elapsed_percent=year_elapsed_percent(year, on),
+        rows=rows,
+        total=_total(rows),
+        years=dashboard_years(on=on),
+    )
+
+
+# --- Drill-down: a stream's year, its grants ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantYear:
+    grant: Grant
+    figures: Figures  # the grant's share of the stream's money in the year
+
+
+@dataclass(frozen=True)
+class StreamYearDetail:
+    stream_year: StreamYear
+    elapsed_percent: Decimal
+    grants: list[GrantYear]
+    page: Page
+
+
+def stream_year_get(*, user: User, stream_pk: int, year: FinancialYear, on: datetime.date, page: int = 1):
+    """One stream's year and, a page at a time, the grants that make it up, with each grant's share."""
+    _require_dashboard_user(user)
+    stream = get_object_or_404(FundingStream, pk=stream_pk)
+    (stream_year,) = _stream_years(
+        year=year, on=on, streams=FundingStream.objects.filter(pk=stream.pk), include_empty=True
+    )
+    charges = _counted_charges(year).filter(stream=stream)
+    in_stream_year = Q(pk__in=charges.values("grant")) | Q(
+        pk__in=_year_figures(year).filter(stream=stream).values("grant")
+    )
+    grants = Grant.objects.filter(in_stream_year).order_by("identifier")
+    paginator = Paginator(grants.values_list("pk", flat=True), GRANTS_PER_PAGE)
+    page_obj = paginator.get_page(page)
+    on_page = list(page_obj.object_list)
+    committed = dict(
+        charges.filter(grant__in=on_page).values("grant").annotate(total=Sum("amount")).values_list("grant", "total")
+    )
+    sums = {row["grant"]: row for row in _sums(_year_figures(year).filter(stream=stream, grant__in=on_page), "grant")}
+    by_pk = Grant.objects.select_related("provider", "programme").in_bulk(on_page)
+    rows = [
+        GrantYear(
+            grant=by_pk[pk],
+            figures=Figures.from_sums(sums.get(pk, {}), committed=_money(committed.get(pk))),
+        )
+        for pk in on_page
+    ]
+    return StreamYearDetail(
+        stream_year=stream_year, elapsed_percent=year_elapsed_percent(year, on), grants=rows, page=page_obj
+    )
+
+
+# --- Drill-down: a grant's quarters -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantQuarterRow:
+    quarter: Quarter
+    figures: Figures
+    quarterly_return: QuarterlyReturn | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class GrantYearRows:
+    year: FinancialYear
+    rows: list[GrantQuarterRow]
+    total: Figures
+    charges: list[GrantCharge]
+
+
+@dataclass(frozen=True)
+class GrantQuarters:
+    grant: Grant
+    years: list[GrantYearRows]
+    total: Figures
+
+
+def _add_up(figures: list[Figures], **extra) -> Figures:
+    return Figures(**{measure: sum((getattr(f, measure) for f in figures), ZERO) for measure in MEASURES}, **extra)
+
+
+def grant_quarters_get(*, user: User, grant_pk: int, on: datetime.date) -> GrantQuarters:
+    """A grant's money quarter by quarter (profile, paid, spent, forecast, variance) beside each quarter's return,
+    in year groups whose totals are the sums of their quarters."""
+    _require_dashboard_user(user)
+    grant = get_object_or_404(Grant.objects.select_related("provider", "programme"), pk=grant_pk)
+    sums = {
+        Quarter(FinancialYear(row["financial_year"]), row["quarter"]): Figures.from_sums(row)
+        for row in _sums(StreamGrantQuarter.objects.filter(grant=grant), "financial_year", "quarter")
+    }
+    returns = {r.period: r for r in QuarterlyReturn.objects.filter(grant=grant)}
+    charges: dict[FinancialYear, list[GrantCharge]] = {}
+    for charge in GrantCharge.objects.filter(grant=grant).select_related("stream").order_by("financial_year", "stream"):
+        charges.setdefault(charge.fy, []).append(charge)
+    quarters = sorted(set(grant.quarters) | set(sums) | set(returns))
+    years = []
+    for year in sorted({quarter.financial_year for quarter in quarters}):
+        rows = [
+            GrantQuarterRow(
+                quarter=quarter,
+                figures=sums.get(quarter, Figures()),
+                quarterly_return=returns.get(quarter),
+                overdue=quarter in returns and returns[quarter].is_overdue(on),
+            )
+            for quarter in quarters
+            if quarter.financial_year == year
+        ]
+        year_charges = charges.get(year, [])
+        committed = sum((charge.amount for charge in year_charges), ZERO)
+        years.append(
+            GrantYearRows(
+                year=year,
+                rows=rows,
+                total=_add_up([row.figures for row in rows], committed=committed),
+                charges=year_charges,
+            )
+        )
+    total = _add_up([year.total for year in years], committed=sum((y.total.committed for y in years), ZERO))
+    return GrantQuarters(grant=grant, years=years, total=total)
+
+
+# --- Returns matrix -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    grant: Grant
+    cells: list[QuarterlyReturn | None]  # one per quarter of the year; None where the grant has no return
+
+
+@dataclass(frozen=True)
+class ReturnsMatrix:
+    year: FinancialYear
+    quarters: list[Quarter]
+    rows: list[MatrixRow]
+    page: Page
+    on: datetime.date
+
+
+def returns_matrix(
+    *, user: User, year: FinancialYear, on: datetime.date, grants: QuerySet[Grant] | None = None, page: int = 1
+) -> ReturnsMatrix:
+    """Grants by quarter of one financial year, each cell the quarter's return; a page of grants at a time.
+
+    `grants` narrows the rows (a filter's queryset); only grants with a return in the year are shown.
+    """
+    _require_dashboard_user(user)
+    in_year = QuarterlyReturn.objects.filter(financial_year=year.start_year)
+    rows_qs = (grants if grants is not None else Grant.objects.all()).filter(pk__in=in_year.values("grant"))
+    paginator = Paginator(rows_qs.order_by("identifier").values_list("pk", flat=True), GRANTS_PER_PAGE)
+    page_obj = paginator.get_page(page)
+    on_page = list(page_obj.object_list)
+    by_pk = Grant.objects.select_related("provider", "programme").in_bulk(on_page)
+    returns = {(r.grant_id, r.quarter): r for r in in_year.filter(grant__in=on_page)}
+    rows = [
+        MatrixRow(grant=by_pk[pk], cells=[returns.get((pk, quarter.number)) for quarter in year.quarters])
+        for pk in on_page
+    ]
+    return ReturnsMatrix(year=year, quarters=year.quarters, rows=rows, page=page_obj, on=on)
