@@ -10,6 +10,7 @@ HOST ?= 127.0.0.1:8000
 run: setup $(STAMPS)/system-run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py load_demo_site
 	$(BIN)/python manage.py rebuild_figures
 	$(BIN)/python manage.py runserver $(HOST)
 

@@ -2,16 +2,17 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.views import HomeView
-
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
     path("admin/", include(wagtailadmin_urls)),
     path("portal/", include("programmes.portal.urls")),
     path("reports/", include("reports.urls")),
     path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("", include("cms.urls")),
+    # The public site: Wagtail's page tree, from the home page at "/".
     path("", include(wagtail_urls)),
 ]
 

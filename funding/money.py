@@ -1,6 +1,6 @@
 """Money helpers: pounds sterling as exact decimals, and the way amounts are written for people."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from djmoney.money import Money
@@ -43,13 +43,21 @@ def format_gbp(amount: Money | Decimal) -> str:
 
 
 def format_gbp_short(amount: Money | Decimal) -> str:
-    """£3.1m, £970k, £850: where space is short. The exact figure belongs next to it, in a table or a title."""
-    value = amount.amount if isinstance(amount, Money) else amount
+    """£850, £970k, £3.1m: where space is short (headlines, axes). The exact figure belongs beside it, in a table."""
+    value = amount.amount if isinstance(amount, Money) else Decimal(amount)
     sign, value = ("-" if value < 0 else ""), abs(value)
-    for size, suffix in ((Decimal(1_000_000), "m"), (Decimal(1_000), "k")):
-        if value >= size:
-            scaled = (value / size).quantize(Decimal("0.1") if value < size * 100 else Decimal(1))
-            if scaled >= 1000 and suffix == "k":
-                return f"{sign}£{(value / 1_000_000).quantize(Decimal('0.1')).normalize():f}m"
-            return f"{sign}£{scaled.normalize():f}{suffix}"
-    return f"{sign}£{value.quantize(Decimal(1)):,f}"
+    thousands = value / 1000
+    if _round(thousands, "1") >= 1000:
+        return f"{sign}£{_trimmed(_round(value / 1_000_000, '0.1'))}m"
+    if value >= 1000:
+        return f"{sign}£{_round(thousands, '1'):,}k"
+    return f"{sign}£{_round(value, '1'):,}"
+
+
+def _round(value: Decimal, places: str) -> Decimal:
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _trimmed(value: Decimal) -> str:
+    """3.1 stays 3.1; 3.0 becomes 3; thousands are grouped."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,}"

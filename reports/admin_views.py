@@ -206,3 +206,40 @@ class ReturnsMatrixView(DashboardView):
             ],
         )
         return context
+
+
+class ProgrammeProgressIndexView(DashboardView):
+    template_name = "reports/admin/programme_progress_index.html"
+    page_title = "Programme progress"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["programmes"] = [
+            {"programme": programme, "url": reverse("outturn_dashboards:programme_progress", args=(programme.pk,))}
+            for programme in selectors.programme_progress_list(user=self.request.user)
+        ]
+        return context
+
+
+class ProgrammeProgressView(DashboardView):
+    template_name = "reports/admin/programme_progress.html"
+    page_title = "Programme progress"
+
+    @cached_property
+    def progress(self):
+        year = _year_from(self.request.GET.get("year"), FinancialYear.from_date(self.on))
+        return selectors.programme_progress_get(user=self.request.user, pk=self.kwargs["pk"], year=year)
+
+    def get_page_subtitle(self):
+        return str(self.progress.programme)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("outturn_dashboards:programme_progress_index"), "label": self.page_title},
+            {"url": "", "label": self.get_page_subtitle()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(progress=self.progress, years=selectors.dashboard_years(on=self.on))
+        return context

@@ -20,9 +20,10 @@ from funding.fiscal import FinancialYear, Quarter
 from funding.models import Allocation, FundingStream, User
 from funding.money import PENNY, ZERO, format_gbp, gbp
 from funding.roles import Role
-from programmes.models import Grant, GrantCharge, Payment, QuarterlyReturn
+from programmes.models import Grant, GrantCharge, Indicator, Payment, Programme, QuarterlyReturn
 from reports.figures import COUNTED_GRANT_STATUSES, MEASURES
 from reports.models import StreamGrantQuarter
+from reports.public import IndicatorProgress, YearFigures, indicator_progress_list
 
 DASHBOARD_ROLES = (Role.COMMISSIONING_OFFICER, Role.FINANCE_OFFICER, Role.BOARD_VIEWER)
 # From the third quarter a stream whose forecast outturn is below this share of its allocation is at risk of
@@ -453,3 +454,43 @@ def returns_matrix(
         for pk in on_page
     ]
     return ReturnsMatrix(year=year, quarters=year.quarters, rows=rows, page=page_obj, on=on)
+
+
+# --- Programme progress -----------------------------------------------------------------------------------------
+
+
+def programme_progress_list(*, user: User) -> QuerySet[Programme]:
+    """Programmes with how many indicators measure them, for the progress index."""
+    _require_dashboard_user(user)
+    return Programme.objects.annotate(indicator_count=Count("indicators")).order_by("name")
+
+
+@dataclass(frozen=True)
+class IndicatorYear:
+    progress: IndicatorProgress  # every quarter's approved figure, for the trend and the chart
+    year: YearFigures | None  # the chosen year's target and figure to date
+
+
+@dataclass(frozen=True)
+class ProgrammeProgress:
+    programme: Programme
+    year: FinancialYear
+    indicators: list[IndicatorYear]
+
+
+def programme_progress_get(*, user: User, pk: int, year: FinancialYear) -> ProgrammeProgress:
+    """A programme's indicators: the year's target, approved figure to date and its share of the target, and the
+    trend by quarter. The office reads every approved figure unsuppressed; the public site reads the same
+    figures through the same function, suppressed."""
+    _require_dashboard_user(user)
+    programme = get_object_or_404(Programme, pk=pk)
+    indicators = Indicator.objects.filter(programme=programme).select_related("programme", "area")
+    progress = indicator_progress_list(indicators.order_by("kind", "name"), suppress=False)
+    return ProgrammeProgress(
+        programme=programme,
+        year=year,
+        indicators=[
+            IndicatorYear(progress=item, year=next((y for y in item.years if y.financial_year == year), None))
+            for item in progress
+        ],
+    )

@@ -15,6 +15,7 @@ from reports import admin_views, selectors
 DASHBOARD_PAGES = [
     ("Funding overview", "outturn_dashboards:overview", "table"),
     ("Returns matrix", "outturn_dashboards:returns_matrix", "form"),
+    ("Programme progress", "outturn_dashboards:programme_progress_index", "crosshairs"),
 ]
 DashboardMenuItem = menu_item_shown_to(selectors.can_view_dashboards)
 
@@ -31,6 +32,8 @@ def register_dashboard_urls():
         path("streams/<int:pk>/<int:year>/", admin_views.StreamYearView.as_view(), name="stream_year"),
         path("grants/<int:pk>/", admin_views.GrantQuartersView.as_view(), name="grant_quarters"),
         path("returns-matrix/", admin_views.ReturnsMatrixView.as_view(), name="returns_matrix"),
+        path("programmes/", admin_views.ProgrammeProgressIndexView.as_view(), name="programme_progress_index"),
+        path("programmes/<int:pk>/", admin_views.ProgrammeProgressView.as_view(), name="programme_progress"),
     ]
     return [path("dashboards/", include((urls, "outturn_dashboards")))]
 

@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "reports",
     "cms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.forms",  # lets the portal's form renderer find Django's own widget templates
 ]
 
@@ -148,6 +151,8 @@ WAGTAILADMIN_COMMENTS_ENABLED = False
 OUTTURN_TODAY = env("OUTTURN_TODAY", default="")
 # Days after a quarter ends that its return falls due, unless a grant says otherwise.
 RETURN_DUE_DAYS_DEFAULT = env.int("RETURN_DUE_DAYS_DEFAULT", default=30)
+# Counts of people from 1 to this less one show on the public site as "fewer than 5".
+PUBLIC_SMALL_COUNT_THRESHOLD = env.int("PUBLIC_SMALL_COUNT_THRESHOLD", default=5)
 
 LOGGING = {
     "version": 1,

@@ -12,9 +12,9 @@ from funding.money import format_gbp, format_gbp_short, gbp
         ("969600.00", "£970k"),
         ("999999.99", "£1m"),
         ("150000000.00", "£150m"),
-        ("12345.00", "£12.3k"),
+        ("12345.00", "£12k"),
         ("850.40", "£850"),
-        ("-2500.00", "-£2.5k"),
+        ("-2500.00", "-£3k"),
     ],
 )
 def test_short_amounts_round_for_tight_spaces(amount, short):

@@ -1,5 +1,7 @@
 """Who may read the dashboards, the returns matrix, the first screen's overview, and queries that do not grow."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import override_settings
 
@@ -11,7 +13,7 @@ from tests.factories import FundingStreamFactory, ProgrammeFactory, funded_grant
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD_PAGES = ["/admin/dashboards/", "/admin/dashboards/returns-matrix/"]
+DASHBOARD_PAGES = ["/admin/dashboards/", "/admin/dashboards/returns-matrix/", "/admin/dashboards/programmes/"]
 
 
 @pytest.fixture
@@ -22,7 +24,12 @@ def grant(officer):
 
 def pages_for(grant):
     stream = grant.charges.get().stream_id
-    return [*DASHBOARD_PAGES, f"/admin/dashboards/streams/{stream}/2024/", f"/admin/dashboards/grants/{grant.pk}/"]
+    return [
+        *DASHBOARD_PAGES,
+        f"/admin/dashboards/streams/{stream}/2024/",
+        f"/admin/dashboards/grants/{grant.pk}/",
+        f"/admin/dashboards/programmes/{grant.programme_id}/",
+    ]
 
 
 @pytest.mark.parametrize("client_name", ["officer_client", "finance_client", "board_client"])
@@ -127,9 +134,43 @@ def test_dashboard_queries_do_not_grow_with_the_estate(officer_client, officer, 
         *DASHBOARD_PAGES,
         f"/admin/dashboards/streams/{stream.pk}/2024/",
         f"/admin/dashboards/grants/{first_grant}/",
+        f"/admin/dashboards/programmes/{stream.charges.first().grant.programme_id}/",
     ]
     small = {url: count_queries(officer_client, url) for url in urls}
     build_estate(officer, finance_officer, grants=12, prefix="B")
     grant_activate(grant=funded_grant(year=2024, stream=stream), user=officer)
     large = {url: count_queries(officer_client, url) for url in urls}
     assert large == small
+
+
+@override_settings(OUTTURN_TODAY="2024-11-15")
+def test_programme_progress_shows_target_approved_figure_share_and_trend_unsuppressed(officer_client, grant):
+    from django.utils import timezone
+
+    from programmes.models import IndicatorValue
+    from tests.factories import IndicatorFactory, TargetFactory
+
+    children = IndicatorFactory(programme=grant.programme, name="Children supported", counts_people=True)
+    TargetFactory(indicator=children, grant=None, programme=grant.programme, financial_year=2024, value=Decimal("20"))
+    returns = {r.quarter: r for r in QuarterlyReturn.objects.filter(grant=grant)}
+    for quarter, value, approved in ((1, "3", True), (2, "9", True), (3, "50", False)):
+        IndicatorValue.objects.create(
+            indicator=children,
+            grant=grant,
+            quarterly_return=returns[quarter],
+            source="return",
+            financial_year=2024,
+            quarter=quarter,
+            value=Decimal(value),
+            approved_at=timezone.now() if approved else None,
+        )
+    index = officer_client.get("/admin/dashboards/programmes/")
+    assert f'href="/admin/dashboards/programmes/{grant.programme_id}/"' in index.content.decode()
+    response = officer_client.get(f"/admin/dashboards/programmes/{grant.programme_id}/?year=2024")
+    (item,) = response.context["progress"].indicators
+    assert (item.year.total.text, item.year.target_text, item.year.share_of_target) == ("12", "20", "60%")
+    assert [figure.text for figure in item.progress.by_quarter] == ["3", "9"]  # the unapproved 50 is not counted
+    html = response.content.decode()
+    assert "<svg" in html and "Children supported" in html
+    # The office reads small counts; only the page's note mentions what the public sees instead.
+    assert html.count("fewer than 5") == 1
