@@ -165,7 +165,7 @@ def payment_get(*, user: User, pk: int) -> Payment:
 
 def indicator_value_list(*, user: User) -> QuerySet[IndicatorValue]:
     values = IndicatorValue.objects.select_related(
-        "indicator", "grant", "grant__provider", "quarterly_return", "entered_by", "approved_by"
+        "indicator__programme", "grant__provider", "quarterly_return", "entered_by", "approved_by"
     )
     return _scope(user=user, queryset=values, provider_field="grant__provider")
 

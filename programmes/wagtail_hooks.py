@@ -16,6 +16,7 @@ from funding.admin_forms import OfficeUserChoicesForm
 from funding.admin_views import FlagColumn, MoneyColumn, ReadOnlyModelViewSet, SetupModelViewSet, extra_route
 from funding.wagtail_hooks import FUNDING_MENU_HOOK
 from programmes import selectors
+from programmes.admin_finance import PAYMENT_IMPORT_LOG_ACTION, FinanceImportViewSet, PaymentImportLogFormatter
 from programmes.admin_forms import GrantAdminForm
 from programmes.admin_panels import WorkWaitingPanel
 from programmes.admin_views import (
@@ -124,6 +125,31 @@ class GrantViewSet(SetupModelViewSet):
     ]
     search_fields = ["identifier", "title", "provider__name", "programme__name"]
     filterset_class = GrantFilterSet
+    list_export = [
+        "identifier",
+        "title",
+        "provider.name",
+        "programme.name",
+        "amount",
+        "get_status_display",
+        "award_date",
+        "start_date",
+        "end_date",
+        "get_payment_mode_display",
+        "lead_officer",
+        "has_override",
+    ]
+    export_headings = {
+        "identifier": "Grant",
+        "provider.name": "Provider",
+        "programme.name": "Programme",
+        "amount": "Amount (£)",
+        "get_status_display": "Status",
+        "get_payment_mode_display": "Paid",
+        "lead_officer": "Lead officer",
+        "has_override": "Charged past an allocation",
+    }
+    export_filename = "grants"
     inspect_view_fields = [
         "identifier",
         "title",
@@ -352,6 +378,16 @@ class ProgrammesViewSetGroup(ModelViewSetGroup):
 
 REVIEW_URL_NAME = f"{REVIEW_VIEWSET_NAME}:review"
 
+# The first columns of every export of records that belong to a grant, so that they sort and filter alike.
+GRANT_EXPORT = ["grant.identifier", "grant.title", "grant.provider.name", "grant.programme.name"]
+GRANT_EXPORT_HEADINGS = {
+    "grant.identifier": "Grant",
+    "grant.title": "Grant title",
+    "grant.provider.name": "Provider",
+    "grant.programme.name": "Programme",
+}
+PERIOD_EXPORT_HEADINGS = {"period.financial_year.label": "Financial year", "quarter": "Quarter"}
+
 
 def _is_overdue(quarterly_return):
     return quarterly_return.is_overdue(today())
@@ -378,6 +414,27 @@ class QuarterlyReturnViewSet(ReadOnlyModelViewSet):
     ordering = ["-financial_year", "-quarter", "grant__identifier"]
     search_fields = ["grant__identifier", "grant__title", "grant__provider__name"]
     filterset_class = QuarterlyReturnFilterSet
+    list_export = [
+        *GRANT_EXPORT,
+        "period.financial_year.label",
+        "quarter",
+        "due_date",
+        "get_status_display",
+        _is_overdue,
+        "submitted_at",
+        "approved_at",
+        "get_risk_rating_display",
+    ]
+    export_headings = {
+        **GRANT_EXPORT_HEADINGS,
+        **PERIOD_EXPORT_HEADINGS,
+        "get_status_display": "Status",
+        _is_overdue: "Overdue",
+        "submitted_at": "Submitted",
+        "approved_at": "Approved",
+        "get_risk_rating_display": "Risk rating (RAG)",
+    }
+    export_filename = "quarterly-returns"
     inspect_view_fields = [
         "grant",
         "financial_year",
@@ -428,6 +485,28 @@ class PaymentViewSet(ReadOnlyModelViewSet):
     ordering = ["-date"]
     search_fields = ["reference", "grant__identifier", "grant__title", "grant__provider__name"]
     filterset_class = PaymentFilterSet
+    list_export = [
+        *GRANT_EXPORT,
+        "amount",
+        "date",
+        "period.financial_year.label",
+        "quarter",
+        "get_status_display",
+        "reference",
+        "override_reason",
+        "released_by_return.period.label",
+    ]
+    export_headings = {
+        **GRANT_EXPORT_HEADINGS,
+        **PERIOD_EXPORT_HEADINGS,
+        "amount": "Amount (£)",
+        "date": "Date (planned or paid)",
+        "get_status_display": "Status",
+        "reference": "Ledger reference",
+        "override_reason": "Reason for paying past the grant's amount",
+        "released_by_return.period.label": "Released by the return for",
+    }
+    export_filename = "payments"
     inspect_view_fields = [
         "grant",
         "status",
@@ -465,6 +544,34 @@ class IndicatorValueViewSet(ReadOnlyModelViewSet):
     ordering = ["-financial_year", "-quarter", "indicator__name"]
     search_fields = ["indicator__name", "grant__identifier", "grant__provider__name", "category"]
     filterset_class = IndicatorValueFilterSet
+    list_export = [
+        "indicator.name",
+        "indicator.programme.name",
+        "indicator.get_unit_display",
+        "grant.identifier",
+        "grant.provider.name",
+        "period.financial_year.label",
+        "quarter",
+        "get_breakdown_display",
+        "category",
+        "value",
+        "numerator",
+        "denominator",
+        "get_source_display",
+        "approved_at",
+    ]
+    export_headings = {
+        **PERIOD_EXPORT_HEADINGS,
+        "indicator.name": "Indicator",
+        "indicator.programme.name": "Programme",
+        "indicator.get_unit_display": "Unit",
+        "grant.identifier": "Grant",
+        "grant.provider.name": "Provider",
+        "get_breakdown_display": "Breakdown",
+        "get_source_display": "Source",
+        "approved_at": "Approved",
+    }
+    export_filename = "indicator-values"
     inspect_view_fields = [
         "indicator",
         "grant",
@@ -521,6 +628,9 @@ class ReturnsViewSetGroup(ModelViewSetGroup):
         ),
         QuarterlyReturnViewSet,
         PaymentViewSet,
+        FinanceImportViewSet(
+            "outturn_finance_import", url_prefix="returns/finance-import", payments_url_name="outturn_payments:index"
+        ),
         IndicatorValueViewSet,
         GrantVariationViewSet,
     )
@@ -544,6 +654,7 @@ def register_programmes_log_actions(actions):
     actions.register_action(RETURN_APPROVE_LOG_ACTION, "Approve", "Approved")
     actions.register_action(RETURN_SEND_BACK_LOG_ACTION, "Return for changes", "Returned for changes")
     actions.register_action(RETURN_REOPEN_LOG_ACTION, "Reopen", "Reopened and returned for changes")
+    actions.register_action(PAYMENT_IMPORT_LOG_ACTION)(PaymentImportLogFormatter)
 
 
 @hooks.register("construct_homepage_panels")

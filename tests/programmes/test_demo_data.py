@@ -2,9 +2,11 @@
 
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -15,6 +17,7 @@ from funding.models import FundingStream, Organisation, User
 from funding.money import gbp_sum
 from funding.roles import Role
 from programmes.demo import figures, story
+from programmes.finance_import import ledger_check, ledger_file_read, ledger_sample_rows, payment_import
 from programmes.models import Grant, Indicator, IndicatorValue, Payment, QuarterlyReturn
 from programmes.services import today
 
@@ -154,6 +157,20 @@ def test_payments_are_planned_approved_and_paid_in_advance_and_in_arrears(loaded
     assert all(p.released_by_return_id for p in paid if p.grant.payment_mode == Grant.PaymentMode.IN_ARREARS)
     for grant in Grant.objects.prefetch_related("payments"):
         assert gbp_sum(p.amount for p in grant.payments.all()) == grant.amount
+
+
+def test_the_ledger_files_for_the_finance_import_match_the_demo(loaded):
+    """programmes/demo/ledger-2023-24.csv is the ledger of the demo's first year, so every row is already in; the
+    sample download settles the payments due today and nothing else, and adds nothing the second time."""
+    example = Path(story.__file__).parent / "ledger-2023-24.csv"
+    rows = ledger_file_read(upload=SimpleUploadedFile(example.name, example.read_bytes()))
+    check = ledger_check(rows=rows, file_name=example.name)
+    assert (check.errors, check.to_import, len(check.already_imported)) == ([], [], len(rows))
+    sample = ledger_sample_rows(on=today())
+    check = ledger_check(rows=sample, file_name="sample.csv")
+    assert check.errors == [] and check.recording == [] and check.settling
+    payment_import(rows=sample, file_name="sample.csv", user=User.objects.get(email="finance@outturn.demo"))
+    assert ledger_check(rows=sample, file_name="sample.csv").to_import == []
 
 
 def test_the_parks_figures_show_the_38_per_cent_fall_from_the_2021_baseline(loaded):
