@@ -4,7 +4,10 @@ screenshotted at desktop and mobile widths (saved under pytest's tmp dir, never 
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page
 
 from cms.demo import build_demo_site
 from funding.roles import Role
@@ -34,9 +37,18 @@ def public_site(db):
         approved_return(
             grant, quarter, approver, officer, {referrals: figure}, breakdowns={referrals: ("age_band", {"14–15": 2})}
         )
+    ensure_page_tree_root()
     build_demo_site()
     cache.clear()
     return grant
+
+
+def ensure_page_tree_root():
+    """Wagtail's root page and locale come from migrations; a transactional test that ran earlier flushed them."""
+    if Page.get_first_root_node() is None:
+        code = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        locale, _ = Locale.objects.get_or_create(language_code=code)
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
 
 
 def test_every_public_page_type_passes_axe_and_the_layout_holds_on_a_phone(page, live_server, public_site, tmp_path):
