@@ -571,7 +571,10 @@ class IndicatorValue(models.Model):
                 message="There is already a value for this indicator, grant and quarter.",
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "financial_year", "quarter"], name="value_indicator_period")]
+        indexes = [
+            models.Index(fields=["indicator", "financial_year", "quarter"], name="value_indicator_period"),
+            models.Index(fields=["financial_year", "quarter"], name="value_period"),
+        ]
 
     def __str__(self):
         part = f" ({self.category})" if self.category else ""
@@ -608,7 +611,10 @@ class Payment(OverrideFields):
             *gbp_constraints("payment", "amount"),
             models.UniqueConstraint(fields=["reference"], condition=~Q(reference=""), name="payment_reference_unique"),
         ]
-        indexes = [models.Index(fields=["financial_year", "quarter"], name="payment_period")]
+        indexes = [
+            models.Index(fields=["financial_year", "quarter"], name="payment_period"),
+            models.Index(fields=["date"], name="payment_date"),
+        ]
 
     def __str__(self):
         return f"{self.amount} to {self.grant.identifier} ({self.get_status_display().lower()})"

@@ -411,7 +411,7 @@ class QuarterlyReturnViewSet(ReadOnlyModelViewSet):
         StatusTagColumn("status", accessor="get_status_display", label="Status", sort_key="status"),
         FlagColumn("overdue", accessor=_is_overdue, true_label="Overdue", label="Overdue"),
     ]
-    ordering = ["-financial_year", "-quarter", "grant__identifier"]
+    ordering = ["-financial_year", "-quarter", "-pk"]  # the period index serves it: no sort of every return
     search_fields = ["grant__identifier", "grant__title", "grant__provider__name"]
     filterset_class = QuarterlyReturnFilterSet
     list_export = [
@@ -541,7 +541,7 @@ class IndicatorValueViewSet(ReadOnlyModelViewSet):
         "denominator",
         FlagColumn("approved", accessor="approved_at", true_label="Approved", label="Approved"),
     ]
-    ordering = ["-financial_year", "-quarter", "indicator__name"]
+    ordering = ["-financial_year", "-quarter", "-pk"]  # the period index serves it: no sort of every value
     search_fields = ["indicator__name", "grant__identifier", "grant__provider__name", "category"]
     filterset_class = IndicatorValueFilterSet
     list_export = [
