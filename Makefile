@@ -27,6 +27,11 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Pages timed at synthetic scales 1 and 100 in a throwaway database (a temporary SQLite file, or with DATABASE_URL
+# set, a PostgreSQL database beside yours); the test settings keep Django's debug mode off, as in production.
+benchmark: setup
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py benchmark $(BENCHMARK_ARGS)
+
 $(STAMPS):
 	mkdir -p $(STAMPS)
 
