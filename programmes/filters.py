@@ -9,7 +9,7 @@ from django import forms
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.widgets import BooleanRadioSelect
 
-from funding.filters import FinancialYearFilter, QuarterFilter, providers, streams
+from funding.filters import FinancialYearFilter, QuarterFilter, long_choice_filter, providers, streams
 from funding.models import Area
 from programmes.models import (
     BudgetLine,
@@ -33,11 +33,11 @@ def programmes(request=None):
 
 
 def provider_filter(field_name: str, **kwargs):
-    return django_filters.ModelChoiceFilter(field_name=field_name, queryset=providers, label="Provider", **kwargs)
+    return long_choice_filter(field_name=field_name, queryset=providers, label="Provider", **kwargs)
 
 
 def programme_filter(field_name: str, **kwargs):
-    return django_filters.ModelChoiceFilter(field_name=field_name, queryset=programmes, label="Programme", **kwargs)
+    return long_choice_filter(field_name=field_name, queryset=programmes, label="Programme", **kwargs)
 
 
 def stream_filter(field_name: str, **kwargs):
@@ -113,7 +113,7 @@ class IndicatorFilterSet(WagtailFilterSet):
 
 
 class TargetFilterSet(WagtailFilterSet):
-    indicator = django_filters.ModelChoiceFilter(queryset=Indicator.objects.only("pk", "name"), label="Indicator")
+    indicator = long_choice_filter(queryset=Indicator.objects.only("pk", "name"), label="Indicator")
     financial_year = FinancialYearFilter()
     programme = programme_filter("programme")
     provider = provider_filter("grant__provider")
@@ -182,7 +182,7 @@ class PaymentFilterSet(WagtailFilterSet):
 
 
 class IndicatorValueFilterSet(WagtailFilterSet):
-    indicator = django_filters.ModelChoiceFilter(queryset=Indicator.objects.only("pk", "name"), label="Indicator")
+    indicator = long_choice_filter(queryset=Indicator.objects.only("pk", "name"), label="Indicator")
     source = django_filters.ChoiceFilter(choices=IndicatorValue.Source.choices, label="Source")
     approved = django_filters.BooleanFilter(
         field_name="approved_at", lookup_expr="isnull", exclude=True, label="Approved", widget=BooleanRadioSelect

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from funding.filters import providers, streams
+from funding.filters import long_choice_filter, providers, streams
 from funding.fiscal import FinancialYear
 from programmes.filters import programmes
 from programmes.models import Grant, QuarterlyReturn
@@ -163,8 +163,8 @@ class ReturnsMatrixFilterSet(WagtailFilterSet):
     stream = django_filters.ModelChoiceFilter(
         field_name="charges__stream", queryset=streams, label="Funding stream", distinct=True, empty_label="All"
     )
-    programme = django_filters.ModelChoiceFilter(queryset=programmes, label="Programme", empty_label="All")
-    provider = django_filters.ModelChoiceFilter(queryset=providers, label="Provider", empty_label="All")
+    programme = long_choice_filter(queryset=programmes, label="Programme", empty_label="All")
+    provider = long_choice_filter(queryset=providers, label="Provider", empty_label="All")
 
     class Meta:
         model = Grant
