@@ -134,6 +134,12 @@ class GrantQuartersView(DashboardView):
     def get_page_subtitle(self):
         return self.quarters.grant.identifier
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("outturn_dashboards:overview"), "label": "Funding overview"},
+            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+        ]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         grant = self.quarters.grant

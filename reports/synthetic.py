@@ -54,6 +54,7 @@ from programmes.models import (
     Theme,
 )
 from programmes.services import spend_needs_explanation
+from reports.figures import split_by_weight
 
 # Apps whose rows make up the estate (reports holds the summary rebuilt from it); users are handled on their own.
 DOMAIN_APPS = ("funding", "programmes", "reports")
@@ -517,10 +518,9 @@ def thousands(amount: Decimal, *, up: bool) -> Decimal:
 
 
 def split_pence(amount: Decimal, weights: list[float]) -> list[Decimal]:
-    """Share an amount by the weights, each part rounded down to the penny and the odd pence in the last part."""
-    total = sum(weights)
-    parts = [(amount * Decimal(weight / total)).quantize(PENNY, rounding=ROUND_DOWN) for weight in weights[:-1]]
-    return [*parts, amount - sum(parts, Decimal(0))]
+    """Share an amount by random weights, in pence that add up to it (the dashboards' own rule)."""
+    shares = split_by_weight(amount, {n: Decimal(f"{weight:.6f}") for n, weight in enumerate(weights)})
+    return [shares[n] for n in range(len(weights))]
 
 
 def month_start(day: datetime.date, months: int) -> datetime.date:

@@ -174,3 +174,11 @@ def test_programme_progress_shows_target_approved_figure_share_and_trend_unsuppr
     assert "<svg" in html and "Children supported" in html
     # The office reads small counts; only the page's note mentions what the public sees instead.
     assert html.count("fewer than 5") == 1
+
+
+def test_drill_down_to_a_missing_stream_or_grant_is_not_found_and_a_grant_links_back(officer_client, grant):
+    assert officer_client.get("/admin/dashboards/grants/999999/").status_code == 404
+    assert officer_client.get("/admin/dashboards/streams/999999/2024/").status_code == 404
+    assert officer_client.get("/admin/dashboards/programmes/999999/").status_code == 404
+    html = officer_client.get(f"/admin/dashboards/grants/{grant.pk}/").content.decode()
+    assert 'href="/admin/dashboards/"' in html
