@@ -1,6 +1,6 @@
 """Money helpers: pounds sterling as exact decimals, and the way amounts are written for people."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from djmoney.money import Money
@@ -33,6 +33,24 @@ def gbp_sum(amounts) -> Money:
     for amount in amounts:
         total += amount if isinstance(amount, Money) else gbp(amount)
     return total
+
+
+def split_by_weight(amount: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Share an amount out in proportion to the weights, in pence that add up to the amount exactly.
+
+    Each share is rounded down to the penny and the pennies left over go to the largest remainders (ties to the
+    lower key), so £100 over three equal charges is £33.34, £33.33 and £33.33.
+    """
+    total = sum(weights.values())
+    if not total:
+        raise ValueError("Cannot share out over weights that add up to nothing")
+    exact = {key: amount * weight / total for key, weight in weights.items()}
+    shares = {key: value.quantize(PENNY, rounding=ROUND_DOWN) for key, value in exact.items()}
+    pennies = int((amount - sum(shares.values())) / PENNY)
+    by_remainder = sorted(exact, key=lambda key: (shares[key] - exact[key], key))
+    for key in by_remainder[:pennies]:
+        shares[key] += PENNY
+    return shares
 
 
 def format_gbp(amount: Money | Decimal) -> str:

@@ -114,6 +114,31 @@ class Grant(ClusterableModel):
         return Quarter.between(self.start_date, self.end_date)
 
 
+class GrantClosure(models.Model):
+    """How a grant ended: its final spend, what was left unspent and where that money goes, and why."""
+
+    grant = models.OneToOneField(Grant, on_delete=models.CASCADE, related_name="closure")
+    amount_before = gbp_field("amount before closing")
+    final_spend = gbp_field("final spend")
+    underspend = gbp_field("underspend", help_text="The amount before closing less the final spend.")
+    to_recover = gbp_field("to recover from the provider", help_text="Paid to the provider beyond the final spend.")
+    released = gbp_field(
+        "released to the streams", help_text="Committed but never paid: available again in the streams' years."
+    )
+    reason = models.TextField()
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-closed_at"]
+        constraints = [
+            *gbp_constraints("closure", "amount_before", "final_spend", "underspend", "to_recover", "released")
+        ]
+
+    def __str__(self):
+        return f"Closure of {self.grant.identifier}"
+
+
 class OverrideFields(models.Model):
     """An officer's recorded decision to go past a limit (offices over-programme on purpose)."""
 
@@ -409,6 +434,9 @@ class QuarterlyReturn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Set when the office sends the return back for changes: the provider owes it again by this day, and it is
+    # overdue only after it. Empty on a return the office reopened, which is the office's to finish.
+    resubmission_due_date = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Raised on every save, to catch lost updates.")
 
     objects = QuarterlyReturnQuerySet.as_manager()
@@ -603,6 +631,10 @@ class Payment(OverrideFields):
         QuarterlyReturn, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"
     )
     reference = models.CharField("ledger reference", max_length=60, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta:

@@ -16,12 +16,12 @@ grant's own figures exactly. Only active and closed grants count: a draft commit
 """
 
 from collections import defaultdict
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
 
-from funding.money import PENNY
+from funding.money import PENNY, split_by_weight
 from programmes.models import (
     BudgetLine,
     BudgetProfile,
@@ -48,24 +48,6 @@ MEASURES = (
 REBUILD_BATCH = 500  # grants per round of queries: bounds memory on a national-scale estate
 
 Period = tuple[int, int]  # (financial year, quarter)
-
-
-def split_by_weight(amount: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
-    """Share an amount out in proportion to the weights, in pence that add up to the amount exactly.
-
-    Each share is rounded down to the penny and the pennies left over go to the largest remainders (ties to the
-    lower key), so £100 over three equal charges is £33.34, £33.33 and £33.33.
-    """
-    total = sum(weights.values())
-    if not total:
-        raise ValueError("Cannot share out over weights that add up to nothing")
-    exact = {key: amount * weight / total for key, weight in weights.items()}
-    shares = {key: value.quantize(PENNY, rounding=ROUND_DOWN) for key, value in exact.items()}
-    pennies = int((amount - sum(shares.values())) / PENNY)
-    by_remainder = sorted(exact, key=lambda key: (shares[key] - exact[key], key))
-    for key in by_remainder[:pennies]:
-        shares[key] += PENNY
-    return shares
 
 
 def _line_figures(grant_ids: list[int]) -> dict[int, dict[Period, dict[str, Decimal]]]:

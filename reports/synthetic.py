@@ -30,7 +30,7 @@ from django.utils.text import slugify
 
 from funding.fiscal import FinancialYear, Quarter
 from funding.models import Allocation, Area, FundingStream, Organisation, User
-from funding.money import PENNY, gbp
+from funding.money import PENNY, gbp, split_by_weight
 from funding.roles import Role
 from funding.services import roles_sync
 from programmes.demo import figures as demo_figures
@@ -54,7 +54,6 @@ from programmes.models import (
     Theme,
 )
 from programmes.services import spend_needs_explanation
-from reports.figures import split_by_weight
 
 # Apps whose rows make up the estate (reports holds the summary rebuilt from it); users are handled on their own.
 DOMAIN_APPS = ("funding", "programmes", "reports")

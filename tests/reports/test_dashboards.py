@@ -9,11 +9,10 @@ from django.db.models import Sum
 from django.test import override_settings
 
 from funding.fiscal import FinancialYear, Quarter
-from funding.money import gbp
+from funding.money import gbp, split_by_weight
 from funding.roles import Role
 from programmes.models import BudgetLine, GrantCharge, Payment, QuarterlyReturn, SpendLine
 from programmes.services import grant_activate, payment_create, return_approve, return_reopen
-from reports.figures import split_by_weight
 from reports.models import StreamGrantQuarter
 from tests.factories import (
     AllocationFactory,
