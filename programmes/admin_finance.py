@@ -1,30 +1,38 @@
-"""The finance import in the back office: upload a ledger file, check its preview, import it; and the sample file.
+"""Finance's screens in the back office: payments due for approval, approved one or many at once; the finance
+import (upload a ledger file, check its preview, import it) and its sample file.
 
-Only finance officers reach these screens. Between the preview and the confirmation the rows travel in the page,
-signed (django.core.signing) for the user who uploaded them and valid for an hour, so nothing is stored and any
-app server can take the confirmation; the rows are checked again when they are imported.
+Only finance officers approve and import; the other office roles read the payments due but take no decision.
+Between the preview and the confirmation the rows travel in the page, signed (django.core.signing) for the user who
+uploaded them and valid for an hour, so nothing is stored and any app server can take the confirmation; the rows
+are checked again when they are imported.
 """
 
 import csv
 
 from django import forms
+from django.contrib.admin.utils import quote
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
+from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
-from wagtail.log_actions import LogFormatter, log
+from wagtail.log_actions import LogFormatter
 
 from funding.admin_views import menu_item_shown_to
+from funding.money import format_gbp, gbp, gbp_sum
 from funding.roles import Role
 from programmes.finance_import import (
     COLUMNS,
+    PAYMENT_IMPORT_LOG_ACTION,
     LedgerCheck,
     LedgerRow,
     ledger_check,
@@ -32,9 +40,16 @@ from programmes.finance_import import (
     ledger_sample_rows,
     payment_import,
 )
-from programmes.services import today
+from programmes.models import Payment
+from programmes.selectors import (
+    PAYMENT_RELEASED_BY_REOPENED_LABEL,
+    payment_approval_list,
+    payment_list,
+    payment_release_flag,
+)
+from programmes.services import PAYMENT_GONE, payment_described, payments_approve, today
 
-PAYMENT_IMPORT_LOG_ACTION = "outturn.payment.import"
+__all__ = ["PAYMENT_IMPORT_LOG_ACTION"]  # the import's log action, re-exported beside its formatter
 PREVIEW_MAX_AGE = 60 * 60  # seconds
 PREVIEW_EXPIRED = "The preview has expired or was changed: upload the file again."
 FILE_REQUIRED = "Choose the ledger file to import"
@@ -68,6 +83,31 @@ class PaymentImportLogFormatter(LogFormatter):
     def format_message(self, log_entry):
         data = log_entry.data
         return f"Paid: imported from {data['file']}, row {data['row']} (ledger reference {data['reference']})"
+
+
+def _logged_amount(data) -> str:
+    return f" {format_gbp(gbp(data['amount']))}" if data.get("amount") else ""
+
+
+class PaymentApproveLogFormatter(LogFormatter):
+    """A payment's approval by finance, with the amount approved."""
+
+    label = "Approve for payment"
+
+    def format_message(self, log_entry):
+        return f"Approved for payment:{_logged_amount(log_entry.data)}"
+
+
+class PaymentPaidLogFormatter(LogFormatter):
+    """A payment marked paid: when, how much, and the ledger's reference."""
+
+    label = "Mark paid"
+
+    def format_message(self, log_entry):
+        data = log_entry.data
+        paid_on = parse_date(data.get("date", ""))
+        when = f" on {paid_on:%-d %B %Y}" if paid_on else ""
+        return f"Paid{when}:{_logged_amount(data)} (ledger reference {data.get('reference', '')})"
 
 
 class LedgerUploadForm(forms.Form):
@@ -137,11 +177,7 @@ class FinanceImportView(FinanceOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
             messages.error(request, PREVIEW_EXPIRED)
             return redirect(self.index_url_name)
         try:
-            with transaction.atomic():
-                check = payment_import(rows=rows, file_name=file_name, user=request.user)
-                for row in check.to_import:
-                    data = {"file": file_name, "row": row.row.number, "reference": row.row.reference}
-                    log(instance=row.payment, action=PAYMENT_IMPORT_LOG_ACTION, user=request.user, data=data)
+            check = payment_import(rows=rows, file_name=file_name, user=request.user)
         except ValidationError:
             # Something changed since the preview (another import, a payment approved): show the file as it is now.
             return self.preview(ledger_check(rows=rows, file_name=file_name))
@@ -155,11 +191,114 @@ class FinanceImportView(FinanceOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
             return NOTHING_IMPORTED.format(name=check.file_name)
         message = (
             f"Imported {imported} payment{pluralize(imported)} from {check.file_name}: "
-            f"{len(check.settling)} scheduled marked paid, {len(check.recording)} new."
+            f"{len(check.settling)} approved marked paid, {len(check.recording)} new."
         )
         if skipped:
             message += f" {skipped} row{pluralize(skipped)} already imported left as they were."
         return message
+
+
+# --- Payments due for approval ------------------------------------------------------------------------------
+
+APPROVE_PAGE_SIZE = 100
+APPROVED_ONE = "Approved the {payment}."
+APPROVED_MANY = "Approved {count} payments, {total} in all: {payments}."
+APPROVE_FORBIDDEN = "Only a finance officer can approve payments."
+
+
+def can_approve_payments(user) -> bool:
+    return user.has_role(Role.FINANCE_OFFICER)
+
+
+def approved_message(payments: list[Payment]) -> str:
+    if len(payments) == 1:
+        return APPROVED_ONE.format(payment=payment_described(payments[0]))
+    return APPROVED_MANY.format(
+        count=len(payments),
+        total=format_gbp(gbp_sum(payment.amount for payment in payments)),
+        payments="; ".join(payment_described(payment) for payment in payments),
+    )
+
+
+class PaymentApprovalView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    """The payments due for approval, oldest first, each beside the return that released it. A finance officer
+    ticks one or many and approves them (all or none, through `payments_approve`); the grant's page and a payment's
+    own page post one payment here too, with where to go back to. Other office roles read the list."""
+
+    model = Payment
+    permission_required = "view"
+    template_name = "programmes/admin/payment_approval.html"
+    page_title = "Payments due for approval"
+    header_icon = "check"
+    index_url_name = None
+    approve_url_name = None
+    inspect_url_name = None
+    grant_inspect_url_name = None
+    review_url_name = None
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": "Payments"},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def _url(self, url_name, pk) -> str:
+        return reverse(url_name, args=(quote(pk),))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        payments = payment_approval_list(user=self.request.user, on=today())
+        page = Paginator(payments, APPROVE_PAGE_SIZE).get_page(self.request.GET.get("p"))
+        context.update(
+            page=page,
+            rows=[
+                {
+                    "payment": payment,
+                    "described": payment_described(payment),
+                    "amount": format_gbp(payment.amount),
+                    "url": self._url(self.inspect_url_name, payment.pk),
+                    "grant_url": self._url(self.grant_inspect_url_name, payment.grant_id),
+                    "released_by": payment.released_by_return,
+                    "released_by_url": (
+                        self._url(self.review_url_name, payment.released_by_return_id)
+                        if payment.released_by_return_id
+                        else None
+                    ),
+                    # Every row is due; what finance must also notice is a release by a return since reopened.
+                    "reopened_flag": payment_release_flag(payment=payment) == PAYMENT_RELEASED_BY_REOPENED_LABEL,
+                }
+                for payment in page.object_list
+            ],
+            may_approve=can_approve_payments(self.request.user),
+            approve_url=reverse(self.approve_url_name),
+            index_url=reverse(self.index_url_name),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not can_approve_payments(request.user):
+            # The admin turns PermissionDenied into a redirect home with a message; a refused decision is a 403.
+            return HttpResponseForbidden(APPROVE_FORBIDDEN)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+            back = ""
+        back = back or reverse(self.approve_url_name)
+        chosen = request.POST.getlist("payment")
+        if not all(pk.isdigit() for pk in chosen):
+            messages.error(request, PAYMENT_GONE)
+            return redirect(back)
+        payments = list(payment_list(user=request.user).filter(pk__in=chosen))
+        if len(payments) != len(set(chosen)):
+            messages.error(request, PAYMENT_GONE)
+            return redirect(back)
+        try:
+            approved = payments_approve(payments=payments, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(back)
+        messages.success(request, approved_message(approved))
+        return redirect(back)
 
 
 class LedgerSampleView(FinanceOnlyMixin, View):

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,19 +24,29 @@ from wagtail.admin.views.generic.base import BaseListingView, BaseObjectMixin, W
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import Button, HeaderButton
-from wagtail.log_actions import log
+from wagtail.log_actions import LogFormatter, log
 
-from funding.admin_views import FlagColumn, SelectorIndexMixin, SetupEditView, SetupInspectView, menu_item_shown_to
+from funding.admin_views import (
+    FlagColumn,
+    ReadOnlyIndexView,
+    SelectorIndexMixin,
+    SetupEditView,
+    SetupInspectView,
+    menu_item_shown_to,
+)
 from funding.fiscal import FinancialYear, Quarter
 from funding.models import FundingStream
 from funding.money import format_gbp, gbp
 from funding.roles import Role
+from programmes import lifecycle
 from programmes.admin_forms import ReviewReasonForm
+from programmes.closure import CLOSE_REASON_REQUIRED, grant_close, grant_closure_plan
 from programmes.filters import OverrideFilterSet, ReviewQueueFilterSet
 from programmes.models import Grant, GrantCharge, Indicator, IndicatorValue, Payment, QuarterlyReturn
 from programmes.selectors import (
     charge_override_list,
     evidence_file_get,
+    grant_payment_list,
     payment_override_list,
     payment_release_flag,
     return_days_waiting,
@@ -73,14 +84,11 @@ class GrantEditView(SetupEditView):
         return context
 
 
-class GrantActivateView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTemplateMixin, TemplateView):
-    """Asks the officer to confirm, then activates a draft grant: its returns are created and it goes live."""
+class GrantActionView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A screen where an officer confirms one step in a grant's life (activating, closing) before it is taken."""
 
     model = Grant
     permission_required = "change"
-    template_name = "programmes/admin/grant_activate.html"
-    page_title = "Activate"
-    header_icon = "check"
     edit_url_name = None
     index_url_name = None
 
@@ -90,12 +98,24 @@ class GrantActivateView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTem
     def get_edit_url(self):
         return reverse(self.edit_url_name, args=(quote(self.object.pk),))
 
+    def get_grant_url(self):
+        """Where the breadcrumbs lead back to the grant, and where the officer goes once it is done."""
+        return self.get_edit_url()
+
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {"url": reverse(self.index_url_name), "label": "Grants"},
-            {"url": self.get_edit_url(), "label": str(self.object)},
-            {"url": "", "label": "Activate"},
+            {"url": self.get_grant_url(), "label": str(self.object)},
+            {"url": "", "label": self.page_title},
         ]
+
+
+class GrantActivateView(GrantActionView):
+    """Asks the officer to confirm, then activates a draft grant: its returns are created and it goes live."""
+
+    template_name = "programmes/admin/grant_activate.html"
+    page_title = "Activate"
+    header_icon = "check"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -123,12 +143,140 @@ class GrantActivateView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTem
         return redirect(self.get_edit_url())
 
 
+def can_close_grants(user) -> bool:
+    return user.has_role(Role.COMMISSIONING_OFFICER)
+
+
+class GrantCloseView(GrantActionView):
+    """Shows what closing the grant will record and change (its closure plan) and, once the officer gives the
+    reason, closes it through grant_close(). Only commissioning officers reach it: anyone else is refused (403),
+    whatever they send."""
+
+    template_name = "programmes/admin/grant_close.html"
+    page_title = "Close"
+    header_icon = "lock"
+    inspect_url_name = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_close_grants(request.user):
+            # The admin turns PermissionDenied into a redirect home with a message; a refused closure is a 403.
+            return HttpResponseForbidden("Only a commissioning officer can close a grant.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_grant_url(self):
+        return reverse(self.inspect_url_name, args=(quote(self.object.pk),))
+
+    @staticmethod
+    def reason_form(data=None) -> ReviewReasonForm:
+        return ReviewReasonForm(
+            data,
+            label="Reason for closing",
+            help_text="Required. Recorded with the closure and shown in the grant's history.",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = grant_closure_plan(grant=self.object)
+        context.update(
+            grant=self.object,
+            is_active=self.object.status == Grant.Status.ACTIVE,
+            plan=plan,
+            figures=closure_figures(plan),
+            charges=[
+                {
+                    "stream": change.stream,
+                    "year": change.year.label,
+                    "before": format_gbp(change.before),
+                    "after": format_gbp(change.after),
+                    "freed": format_gbp(change.released),
+                }
+                for change in plan.charges
+            ],
+            lines=[
+                {"name": change.line.name, "before": format_gbp(change.before), "after": format_gbp(change.after)}
+                for change in plan.lines
+            ],
+            cancelled_payments=[
+                {"amount": format_gbp(payment.amount), "quarter": payment.period.label, "date": payment.date}
+                for payment in plan.cancelled_payments
+            ],
+            form=kwargs.get("form") or self.reason_form(),
+            grant_url=self.get_grant_url(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.reason_form(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            closure = grant_close(grant=self.object, user=request.user, reason=reason)
+        except ValidationError as error:
+            self.object.refresh_from_db()
+            if CLOSE_REASON_REQUIRED in error.messages:
+                form.add_error("reason", CLOSE_REASON_REQUIRED)
+            errors = [message for message in error.messages if message != CLOSE_REASON_REQUIRED]
+            return self.render_to_response(self.get_context_data(errors=errors, form=form))
+        done = (
+            f"{self.object} is closed at its final spend of {format_gbp(closure.final_spend)}: "
+            f"{format_gbp(closure.underspend)} is no longer committed in its streams' years"
+        )
+        if closure.to_recover:
+            done += f", of which {format_gbp(closure.to_recover)} was paid and is to be recovered from the provider"
+        done += "."
+        messages.success(request, done)
+        return redirect(self.get_grant_url())
+
+
+def closure_figures(closure) -> list[tuple[str, str]]:
+    """A closure's figures (a GrantClosure, or the ClosurePlan that would record it) as the screens show them."""
+    return [
+        ("Amount before closing", format_gbp(closure.amount_before)),
+        ("Final spend (approved in returns)", format_gbp(closure.final_spend)),
+        ("Underspend", format_gbp(closure.underspend)),
+        ("Released to the streams (committed, never paid)", format_gbp(closure.released)),
+        ("To recover from the provider (paid beyond the final spend)", format_gbp(closure.to_recover)),
+    ]
+
+
+class GrantCloseLogFormatter(LogFormatter):
+    """How a grant's history shows its closure: the figures and the reason."""
+
+    label = "Close"
+
+    def format_message(self, log_entry):
+        data = log_entry.data
+        message = (
+            f"Closed: final spend {format_gbp(gbp(data['final_spend']))}, "
+            f"{format_gbp(gbp(data['released']))} released to the streams, "
+            f"{format_gbp(gbp(data['to_recover']))} to recover. Reason: {data['reason']}"
+        )
+        cancelled = data.get("cancelled_payments") or []
+        if cancelled:
+            names = ", ".join(f"{format_gbp(gbp(amount))} for {quarter}" for amount, quarter in cancelled)
+            message += f". Planned payments cancelled: {names}"
+        return message
+
+
 class GrantInspectView(SetupInspectView):
-    """A grant with its charges (overrides flagged), budget lines with their profiles, and its variations."""
+    """A grant with its charges (overrides flagged), budget lines with their profiles, and its variations; a closed
+    grant's closure; for a commissioning officer, "Close grant" on an active one."""
+
+    close_url_name = None
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.close_url_name and self.object.status == Grant.Status.ACTIVE and can_close_grants(self.request.user):
+            url = reverse(self.close_url_name, args=(quote(self.object.pk),))
+            buttons.append(HeaderButton("Close grant", url=url, icon_name="lock"))
+        return buttons
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         grant = self.object
+        closure = getattr(grant, "closure", None) if grant.status == Grant.Status.CLOSED else None
+        context["closure"] = closure
+        context["closure_figures"] = closure_figures(closure) if closure else []
         context["charges"] = [
             {
                 "stream": charge.stream,
@@ -150,7 +298,37 @@ class GrantInspectView(SetupInspectView):
             for line in grant.budget_lines.all()
         ]
         context["variations"] = list(grant.variations.all())
+        context.update(self.payments_context(grant))
         return context
+
+    # Where the grant's payments link to, and where finance approves one (the Returns menu's viewsets).
+    payment_inspect_url_name = "outturn_payments:inspect"
+    payment_approve_url_name = "outturn_payments:approve"
+    review_url_name = "outturn_review:review"
+
+    def payments_context(self, grant) -> dict:
+        """The grant's payments, each with its status, the return that released it and, for finance, an approve
+        control where it is due."""
+        if not self.payment_inspect_url_name or not self.request.user.has_perm("programmes.view_payment"):
+            return {}
+        return {
+            "payments": [
+                {
+                    "payment": payment,
+                    "amount": format_gbp(payment.amount),
+                    "url": reverse(self.payment_inspect_url_name, args=(quote(payment.pk),)),
+                    "released_by_url": (
+                        reverse(self.review_url_name, args=(quote(payment.released_by_return_id),))
+                        if payment.released_by_return_id
+                        else None
+                    ),
+                    "flag": payment_release_flag(payment=payment),
+                }
+                for payment in grant_payment_list(grant=grant, on=today())
+            ],
+            "may_approve_payments": self.request.user.has_role(Role.FINANCE_OFFICER),
+            "payment_approve_url": reverse(self.payment_approve_url_name),
+        }
 
 
 # --- Returns and variations -----------------------------------------------------------------------------------
@@ -243,9 +421,13 @@ class VariationInspectView(SetupInspectView):
                     f"{name}: {format_gbp(gbp(amount))}"
                     for name, _cost_type, amount in snapshot.get("budget_lines", [])
                 ],
+                "profile": [
+                    f"{FinancialYear(year)}: {format_gbp(gbp(amount))}" for year, amount in snapshot.get("profile", [])
+                ],
             }
 
         context["before"], context["after"] = describe(before), describe(after)
+        context["note"] = after.get("note", "")
         return context
 
 
@@ -392,19 +574,57 @@ class OverridesViewSet(ViewSet):
 # --- Payments -------------------------------------------------------------------------------------------------
 
 
+class PaymentIndexView(ReadOnlyIndexView):
+    """The payments listing, with the way to the payments due for approval in its header."""
+
+    approve_url_name = None
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.approve_url_name:
+            url = reverse(self.approve_url_name)
+            buttons.append(HeaderButton("Payments due for approval", url=url, icon_name="check"))
+        return buttons
+
+
+class ReleasedByColumn(Column):
+    """The return that released a payment, linked to its review screen."""
+
+    cell_template_name = "programmes/admin/tables/link_cell.html"
+
+    def __init__(self, name, review_url_name=None, **kwargs):
+        super().__init__(name, **kwargs)
+        self.review_url_name = review_url_name
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        released_by = instance.released_by_return
+        context["value"] = f"{released_by.period} return" if released_by else ""
+        context["link_url"] = reverse(self.review_url_name, args=(quote(released_by.pk),)) if released_by else None
+        return context
+
+
 class PaymentInspectView(SetupInspectView):
     """A payment, with the return that released it (grants paid in arrears) and whether that return has since
-    been reopened: the payment stays, flagged, for finance to decide."""
+    been reopened: the payment stays, flagged, for finance to decide. Who approved it and when; and, to a finance
+    officer, an Approve button while it is due."""
 
     review_url_name = None
+    approve_url_name = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        released_by = self.object.released_by_return
+        payment = self.object
+        released_by = payment.released_by_return
         context.update(
             released_by=released_by,
             released_by_url=reverse(self.review_url_name, args=(quote(released_by.pk),)) if released_by else None,
-            release_flag=payment_release_flag(payment=self.object),
+            release_flag=payment_release_flag(payment=payment),
+            is_due_for_approval=getattr(payment, "is_due_for_approval", False),
+            may_approve=self.request.user.has_role(Role.FINANCE_OFFICER),
+            approve_url=reverse(self.approve_url_name) if self.approve_url_name else None,
+            here=self.request.get_full_path(),
         )
         return context
 
@@ -422,7 +642,8 @@ def can_view_returns(user) -> bool:
 
 
 def can_review_returns(user) -> bool:
-    return user.has_role(Role.COMMISSIONING_OFFICER)
+    """Whether the user may take any of the lifecycle's office decisions (approve, send back, reopen)."""
+    return any(transition.allows(user) for transition in lifecycle.TRANSITIONS.values() if transition.office)
 
 
 def _submitted_on(quarterly_return):
@@ -452,7 +673,7 @@ class ReviewQueueView(SelectorIndexMixin, generic.IndexView):
             Column("provider", accessor="grant.provider", label="Provider", sort_key="grant__provider__name"),
             Column("period", label="Quarter"),
             Column("submitted", accessor=_submitted_on, label="Submitted", sort_key="submitted_at"),
-            Column("due_date", label="Due", sort_key="due_date"),
+            Column("deadline", label="Due", sort_key="due_date"),
             FlagColumn("late", accessor="submitted_late", true_label="Late", label="Submitted late"),
             Column(
                 "days_waiting",
@@ -464,34 +685,49 @@ class ReviewQueueView(SelectorIndexMixin, generic.IndexView):
 
 @dataclass(frozen=True)
 class ReviewAction:
-    """One decision an officer takes on the review screen, through its service."""
+    """How the review screen takes one of the lifecycle's office transitions: its service, log entry and words.
+    Which transitions exist, from which statuses, who may take them and whether they need a reason is the
+    lifecycle's table (programmes/lifecycle.py), which this reads."""
 
+    transition: lifecycle.Transition
     service: Callable[..., QuarterlyReturn]  # called with quarterly_return, user and reason
     log_action: str
-    done: str  # the success message, formatted with the return
+    done: str  # the success message, formatted with the return's period, grant and deadline
     reason_label: str = ""
     reason_help: str = ""
 
+    @property
+    def name(self) -> str:
+        return self.transition.name
+
+    @property
+    def label(self) -> str:
+        return self.transition.label
+
     def form(self, name: str, data=None) -> ReviewReasonForm | None:
-        if not self.reason_label:
+        if not self.transition.reason_required:
             return None
         return ReviewReasonForm(data, prefix=name, label=self.reason_label, help_text=self.reason_help)
 
 
 REVIEW_ACTIONS = {
-    "approve": ReviewAction(
+    lifecycle.APPROVE.name: ReviewAction(
+        transition=lifecycle.APPROVE,
         service=lambda *, quarterly_return, user, reason: return_approve(quarterly_return=quarterly_return, user=user),
         log_action=RETURN_APPROVE_LOG_ACTION,
         done="The {period} return for {grant} is approved. The provider has been e-mailed.",
     ),
-    "send-back": ReviewAction(
+    lifecycle.SEND_BACK.name: ReviewAction(
+        transition=lifecycle.SEND_BACK,
         service=return_send_back,
         log_action=RETURN_SEND_BACK_LOG_ACTION,
-        done="The {period} return for {grant} is returned for changes. The provider has been e-mailed your comments.",
+        done="The {period} return for {grant} is returned for changes, to be submitted again by {deadline}. The "
+        "provider has been e-mailed your comments.",
         reason_label="Comments for the provider",
         reason_help="Required. Say what to change: the provider sees these comments in the portal and by e-mail.",
     ),
-    "reopen": ReviewAction(
+    lifecycle.REOPEN.name: ReviewAction(
+        transition=lifecycle.REOPEN,
         service=return_reopen,
         log_action=RETURN_REOPEN_LOG_ACTION,
         done="The {period} return for {grant} is reopened and returned for changes. The provider has been e-mailed "
@@ -542,11 +778,9 @@ class ReturnReviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templa
         review = self.review
         quarterly_return = review.quarterly_return
         may_decide = can_review_returns(self.request.user)
-        actions = []
-        if may_decide and quarterly_return.status == QuarterlyReturn.Status.SUBMITTED:
-            actions = ["approve", "send-back"]
-        elif may_decide and quarterly_return.status == QuarterlyReturn.Status.APPROVED:
-            actions = ["reopen"]
+        # The buttons are the lifecycle's office transitions this officer may take from the return's status.
+        available = lifecycle.available(user=self.request.user, quarterly_return=quarterly_return, office=True)
+        actions = [REVIEW_ACTIONS[transition.name] for transition in available]
         context.update(
             review=review,
             quarterly_return=quarterly_return,
@@ -593,8 +827,11 @@ class ReturnReviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templa
                 {"payment": payment, "amount": format_gbp(payment.amount)}
                 for payment in quarterly_return.payments.all()
             ],
-            actions={name: REVIEW_ACTIONS[name].form(name) for name in actions},
+            actions=[
+                {"name": action.name, "label": action.label, "form": action.form(action.name)} for action in actions
+            ],
             may_decide=may_decide,
+            resubmission_working_days=settings.RETURN_RESUBMISSION_WORKING_DAYS,
         )
         return context
 
@@ -640,21 +877,32 @@ class ReturnReviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templa
         action = REVIEW_ACTIONS.get(name)
         if action is None:
             return HttpResponseBadRequest("Choose approve, send-back or reopen.")
+        if not action.transition.allows(request.user):
+            return HttpResponseForbidden(
+                f"You cannot take this decision: a return is {action.transition.done} by a "
+                f"{' or '.join(str(role).lower() for role in action.transition.roles)}."
+            )
         quarterly_return = return_get(user=request.user, pk=self.kwargs["pk"])
         form = action.form(name, data=request.POST)
         reason = form.cleaned_data["reason"] if form is not None and form.is_valid() else ""
         try:
+            # The service refuses, as the lifecycle says, a decision the return's status does not allow.
             with transaction.atomic():
-                action.service(quarterly_return=quarterly_return, user=request.user, reason=reason)
+                decided = action.service(quarterly_return=quarterly_return, user=request.user, reason=reason)
                 log(instance=quarterly_return, action=action.log_action, user=request.user, data={"reason": reason})
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
             return redirect(self._review_url(quarterly_return))
-        done = action.done.format(period=quarterly_return.period, grant=quarterly_return.grant.identifier)
+        deadline = decided.deadline
+        done = action.done.format(
+            period=quarterly_return.period,
+            grant=quarterly_return.grant.identifier,
+            deadline=f"{deadline.day} {deadline:%B %Y}" if deadline else "",
+        )
         messages.success(request, done)
         # Approving or returning one finishes it: the officer goes on to the next in the queue.
-        if name == "reopen":
+        if action.transition is lifecycle.REOPEN:
             return redirect(self._review_url(quarterly_return))
         return redirect(self.index_url_name)
 

@@ -11,6 +11,7 @@ from wagtail.admin.widgets import BooleanRadioSelect
 
 from funding.filters import FinancialYearFilter, QuarterFilter, long_choice_filter, providers, streams
 from funding.models import Area
+from programmes import selectors
 from programmes.models import (
     BudgetLine,
     Grant,
@@ -24,7 +25,6 @@ from programmes.models import (
     Target,
     Theme,
 )
-from programmes.selectors import PAYMENT_DUE_FOR_APPROVAL
 from programmes.services import today
 
 
@@ -72,10 +72,23 @@ class GrantFilterSet(WagtailFilterSet):
     has_override = django_filters.BooleanFilter(
         method="filter_has_override", label="Charged past an allocation", widget=BooleanRadioSelect
     )
+    past_end_date = django_filters.ChoiceFilter(
+        choices=[
+            (selectors.PAST_END_READY, "Ready to close: every return approved"),
+            (selectors.PAST_END_OPEN, "Returns still to approve"),
+        ],
+        method="filter_past_end_date",
+        label="Active past its end date",
+        widget=forms.RadioSelect,
+        empty_label="All",
+    )
 
     class Meta:
         model = Grant
         fields = []
+
+    def filter_past_end_date(self, queryset, name, value):
+        return selectors.grants_past_end(queryset, on=today(), which=value) if value else queryset
 
     def filter_has_override(self, queryset, name, value):
         if value is None:
@@ -172,8 +185,8 @@ class PaymentFilterSet(WagtailFilterSet):
     def filter_due_for_approval(self, queryset, name, value):
         if value is None:
             return queryset
-        due = PAYMENT_DUE_FOR_APPROVAL
-        return queryset.filter(due) if value else queryset.exclude(due)
+        due = Payment.objects.due_for_approval(today()).values("pk")
+        return queryset.filter(pk__in=due) if value else queryset.exclude(pk__in=due)
 
     def filter_is_override(self, queryset, name, value):
         if value is None:

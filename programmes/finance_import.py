@@ -1,11 +1,19 @@
 """Payments from the finance ledger: a CSV or XLSX file read, checked row by row, and imported all or nothing.
 
-Each row names a grant (its 360Giving identifier), the date paid, the amount and the ledger's reference. A row
-settles a scheduled payment of its grant that is due in the quarter of its date (`_settles`), and otherwise records
-a new paid payment. A row whose reference is already on a paid payment of the same grant, amount and date was
-imported before and is skipped, so importing a file twice adds nothing. Checking a file takes a fixed number of
-queries however long it is; the writes go through the payment services, which hold the rules and announce the
-change to the read side.
+Each row names a grant (its 360Giving identifier), the date paid, the amount and the ledger's reference.
+
+Which payment a row settles (`_payment_settled`): the grant's oldest payment that finance has approved, oldest by
+the quarter it is for, then by date, whatever the quarter of the ledger's date; several rows for one grant settle
+its approved payments in turn. Only approved payments are settled: the ledger pays what finance approved. A row for
+a grant with no approved payment left records a new paid payment for the quarter of its date, unless the grant has
+a payment that is due for approval but not yet approved: then the row is refused, naming that payment, so that it
+is approved first rather than paid twice (once as the planned payment, once as a new one). The preview says for
+every row which payment it settles and why.
+
+A row whose reference is already on a paid payment of the same grant, amount and date was imported before and is
+skipped, so importing a file twice adds nothing. Checking a file takes a fixed number of queries however long it
+is; the writes go through the payment services, which hold the rules and announce the change to the read side, and
+each imported row is written to the audit log in the same transaction.
 """
 
 import csv
@@ -22,6 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from djmoney.money import Money
 from openpyxl import load_workbook
+from wagtail.log_actions import log
 
 from funding.fiscal import Quarter
 from funding.models import User
@@ -29,7 +38,13 @@ from funding.money import ZERO, format_gbp, gbp, gbp_sum
 from funding.roles import Role
 from funding.services import require_role
 from programmes.models import Grant, Payment
-from programmes.services import EVIDENCE_TYPES, payment_create, payment_mark_paid, today, upload_content_type
+from programmes.services import (
+    EVIDENCE_TYPES,
+    payment_create,
+    payment_mark_paid,
+    today,
+    upload_content_type,
+)
 
 # The columns a ledger file must have, named in its first row; other columns are ignored.
 COLUMNS = ("grant_id", "date", "amount", "reference")
@@ -70,6 +85,23 @@ REFERENCE_REQUIRED = "enter the ledger reference"
 REFERENCE_TOO_LONG = "{value} is longer than 60 characters: enter the ledger's reference"
 REFERENCE_REPEATED = "{value} is also on row {row}: each ledger reference is used once"
 REFERENCE_USED = "{value} is already the reference of a payment of {payment}: each ledger reference is used once"
+PAYMENT_NOT_APPROVED = (
+    "{grant} has no approved payment waiting, and its {quarter} payment of {amount} is due but not yet approved by "
+    "finance: approve it under Payments due for approval, then upload the file again"
+)
+
+# What the preview says a row does, and why.
+SETTLES_OLDEST = (
+    "Marks the approved payment of {planned} for {quarter} paid{at}: the oldest approved payment of {grant}"
+)
+SETTLES_NEXT = (
+    "Marks the approved payment of {planned} for {quarter} paid{at}: the oldest approved payment of {grant} left "
+    "after the rows above"
+)
+RECORDS_NEW = "No approved payment of {grant} is waiting: records a new paid payment for {quarter}"
+
+# The audit log action of a payment imported from the ledger (its formatter is in programmes/admin_finance.py).
+PAYMENT_IMPORT_LOG_ACTION = "outturn.payment.import"
 
 DATE_ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
 DATE_UK = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$")
@@ -185,7 +217,8 @@ class RowCheck:
     date: datetime.date | None = None
     amount: Money | None = None
     already_imported: bool = False
-    settles: Payment | None = None  # the scheduled payment it marks paid; None records a new paid payment
+    settles: Payment | None = None  # the approved payment it marks paid; None records a new paid payment
+    settles_after_others: bool = False  # whether rows above settled approved payments of the same grant
     payment: Payment | None = None  # once imported, the payment written
 
     @property
@@ -195,6 +228,21 @@ class RowCheck:
 
     def error(self, column: str, message: str, **values) -> None:
         self.errors.append((column, message.format(**values)))
+
+    @property
+    def outcome(self) -> str:
+        """What importing the row does and why, as the preview says it."""
+        if self.errors or self.already_imported or self.grant is None:
+            return ""
+        if self.settles is None:
+            return RECORDS_NEW.format(grant=self.grant.identifier, quarter=self.quarter)
+        settles = self.settles
+        return (SETTLES_NEXT if self.settles_after_others else SETTLES_OLDEST).format(
+            planned=format_gbp(settles.amount),
+            quarter=settles.period,
+            at="" if settles.amount == self.amount else f", at {format_gbp(self.amount)}",
+            grant=self.grant.identifier,
+        )
 
 
 @dataclass
@@ -218,7 +266,7 @@ class LedgerCheck:
 
     @property
     def settling(self) -> list[RowCheck]:
-        """Rows that mark a scheduled payment paid."""
+        """Rows that mark an approved payment paid."""
         return [check for check in self.to_import if check.settles is not None]
 
     @property
@@ -264,26 +312,21 @@ def _parse_amount(check: RowCheck) -> None:
     check.amount = gbp(amount)
 
 
-def _settles(payment: Payment, quarter: Quarter) -> bool:
-    """Whether a row paid in `quarter` can settle this scheduled payment: a payment planned for that quarter, or
-    one approved for it or an earlier quarter (a payment in arrears is approved once its quarter's return is, and
-    paid in a later payment run)."""
-    if payment.status == Payment.Status.PLANNED:
-        return payment.period == quarter
-    return payment.status == Payment.Status.APPROVED and payment.period <= quarter
+def _settling_order(payment: Payment) -> tuple:
+    """Oldest first: by the quarter the payment is for, then its date."""
+    return (payment.period, payment.date, payment.pk)
 
 
-def _scheduled_payment(check: RowCheck, payments: list[Payment], claimed: set[int]) -> Payment | None:
-    """The scheduled payment a row settles: of those it can, one of the same amount first, then an approved one,
-    then the oldest. Each is settled by one row at most."""
-    quarter = Quarter.from_date(check.date)
-    candidates = [p for p in payments if p.pk not in claimed and _settles(p, quarter)]
-    if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda p: (p.amount != check.amount, p.status != Payment.Status.APPROVED, p.period, p.date, p.pk),
-    )
+def _payment_settled(payments: list[Payment], claimed: set[int]) -> Payment | None:
+    """The payment a row settles: the grant's oldest approved payment that no row above settles."""
+    approved = [p for p in payments if p.status == Payment.Status.APPROVED and p.pk not in claimed]
+    return min(approved, key=_settling_order, default=None)
+
+
+def _payment_waiting_for_approval(payments: list[Payment]) -> Payment | None:
+    """The grant's oldest payment that is due for approval but not approved: a row must not pay around it."""
+    due = [p for p in payments if p.is_due_for_approval]
+    return min(due, key=_settling_order, default=None)
 
 
 def _check_reference(check: RowCheck, first_rows: dict[str, int], by_reference: dict[str, Payment]) -> None:
@@ -312,14 +355,15 @@ def _check_reference(check: RowCheck, first_rows: dict[str, int], by_reference: 
 def ledger_check(*, rows: list[LedgerRow], file_name: str) -> LedgerCheck:
     """Check every row of a ledger file against the database and the rows above it, in three queries.
 
-    A row may not take its grant's payments (planned, approved and paid, as the payment services count them) past
-    the grant's amount; settling a scheduled payment replaces that payment's amount with the one paid.
+    A row settles its grant's oldest approved payment (see the module's docstring). It may not take its grant's
+    payments (planned, approved and paid, as the payment services count them) past the grant's amount; settling an
+    approved payment replaces that payment's amount with the one paid.
     """
     on = today()
     checks = [RowCheck(row=row) for row in rows]
     grants = {grant.identifier: grant for grant in Grant.objects.filter(identifier__in={row.grant_id for row in rows})}
     payments = defaultdict(list)
-    for payment in Payment.objects.filter(grant__in=grants.values()):
+    for payment in Payment.objects.filter(grant__in=grants.values()).select_related("grant").with_due_for_approval(on):
         payments[payment.grant_id].append(payment)
     references = {row.reference for row in rows if row.reference}
     by_reference = {p.reference: p for p in Payment.objects.filter(reference__in=references).select_related("grant")}
@@ -337,7 +381,16 @@ def ledger_check(*, rows: list[LedgerRow], file_name: str) -> LedgerCheck:
         if check.errors or check.already_imported:
             continue
         grant = check.grant
-        settles = _scheduled_payment(check, payments[grant.pk], claimed)
+        settles = _payment_settled(payments[grant.pk], claimed)
+        if settles is None and (waiting := _payment_waiting_for_approval(payments[grant.pk])):
+            check.error(
+                "grant_id",
+                PAYMENT_NOT_APPROVED,
+                grant=grant.identifier,
+                quarter=waiting.period,
+                amount=format_gbp(waiting.amount),
+            )
+            continue
         before = totals[grant.pk] - (settles.amount if settles else ZERO)
         after = before + check.amount
         if after > totals[grant.pk] and after > grant.amount:
@@ -353,6 +406,7 @@ def ledger_check(*, rows: list[LedgerRow], file_name: str) -> LedgerCheck:
             continue
         totals[grant.pk] = after
         if settles is not None:
+            check.settles_after_others = any(p.pk in claimed for p in payments[grant.pk])
             claimed.add(settles.pk)
             check.settles = settles
     return LedgerCheck(file_name=file_name, rows=checks)
@@ -367,7 +421,8 @@ def payment_import(*, rows: list[LedgerRow], file_name: str, user: User) -> Ledg
 
     The rows are checked again with their grants locked, as the database may have changed since the preview; any
     problem refuses the whole file with a ValidationError listing each row's. Rows already imported are skipped, so
-    importing a file twice adds nothing. Each imported row's `payment` is the payment written.
+    importing a file twice adds nothing. Each imported row's `payment` is the payment written, and its audit log
+    entry (who, which file and row, the ledger's reference) is written in the same transaction.
     """
     require_role(user, Role.FINANCE_OFFICER)
     identifiers = {row.grant_id for row in rows}
@@ -377,9 +432,16 @@ def payment_import(*, rows: list[LedgerRow], file_name: str, user: User) -> Ledg
         raise ValidationError(check.errors)
     for row in check.to_import:
         reference = row.row.reference
+        source = {"file": file_name, "row": row.row.number}
         if row.settles is not None:
             row.payment = payment_mark_paid(
-                payment=row.settles, date=row.date, reference=reference, amount=row.amount, user=user
+                payment=row.settles,
+                date=row.date,
+                reference=reference,
+                amount=row.amount,
+                user=user,
+                log_action=PAYMENT_IMPORT_LOG_ACTION,
+                log_data=source,
             )
         else:
             row.payment = payment_create(
@@ -390,6 +452,8 @@ def payment_import(*, rows: list[LedgerRow], file_name: str, user: User) -> Ledg
                 status=Payment.Status.PAID,
                 user=user,
             )
+            data = {"date": row.date.isoformat(), "reference": reference, "amount": str(row.amount.amount), **source}
+            log(instance=row.payment, action=PAYMENT_IMPORT_LOG_ACTION, user=user, data=data)
     return check
 
 
@@ -398,18 +462,20 @@ def payment_import(*, rows: list[LedgerRow], file_name: str, user: User) -> Ledg
 
 def ledger_sample_rows(*, on: datetime.date) -> list[LedgerRow]:
     """The ledger as finance would export it on the day, to try the import with: the quarter's payments already
-    recorded, then every scheduled payment due by that day (approved, or planned for a date that has come), paid
-    in full that day under a made-up reference. Importing it settles those and skips the rest."""
+    recorded, then every payment finance has approved, oldest first, paid in full that day under a made-up
+    reference. Importing it settles those and skips the rest."""
     quarter = Quarter.from_date(on)
-    payments = Payment.objects.select_related("grant").order_by("date", "grant__identifier", "pk")
-    recorded = payments.filter(status=Payment.Status.PAID, date__range=(quarter.start, on)).exclude(reference="")
-    due = [
-        payment
-        for payment in payments.exclude(status=Payment.Status.PAID)
-        if _settles(payment, quarter) and (payment.status == Payment.Status.APPROVED or payment.date <= on)
-    ]
+    payments = Payment.objects.select_related("grant")
+    recorded = (
+        payments.filter(status=Payment.Status.PAID, date__range=(quarter.start, on))
+        .exclude(reference="")
+        .order_by("date", "grant__identifier", "pk")
+    )
+    approved = payments.filter(status=Payment.Status.APPROVED).order_by(
+        "grant__identifier", "financial_year", "quarter", "date", "pk"
+    )
     rows = [(p.grant.identifier, p.date, p.amount, p.reference) for p in recorded]
-    rows += [(p.grant.identifier, on, p.amount, f"BACS-{on:%y%m%d}-{p.pk:05d}") for p in due]
+    rows += [(p.grant.identifier, on, p.amount, f"BACS-{on:%y%m%d}-{p.pk:05d}") for p in approved]
     return [
         LedgerRow(number, grant_id, date.isoformat(), str(amount.amount), reference)
         for number, (grant_id, date, amount, reference) in enumerate(rows, start=2)

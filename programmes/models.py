@@ -395,10 +395,29 @@ class Target(models.Model):
         return f"{self.indicator}: {self.value} in {period}{FinancialYear(self.financial_year)}"
 
 
+def return_owed_by(day: datetime.date) -> Q:
+    """The one definition of a return the provider owes with a deadline on or before a day: not started or draft by
+    its due date, or returned for changes by its resubmission date. A return the office reopened (returned, with no
+    resubmission date) is the office's to finish and owed by no day. `QuarterlyReturn.deadline` says the same of
+    one return."""
+    status = QuarterlyReturn.Status
+    return Q(status__in=[status.NOT_STARTED, status.DRAFT], due_date__lte=day) | Q(
+        status=status.RETURNED, resubmission_due_date__lte=day
+    )
+
+
+def return_overdue(on: datetime.date) -> Q:
+    """Overdue on a day: owed, and its deadline was before that day (on the deadline itself it is not late)."""
+    return return_owed_by(on - datetime.timedelta(days=1))
+
+
 class QuarterlyReturnQuerySet(models.QuerySet):
     def overdue(self, on: datetime.date):
-        """Past their due date on the given day and not yet submitted."""
-        return self.filter(status__in=QuarterlyReturn.OPEN_STATUSES, due_date__lt=on)
+        """Owed and past its deadline on the given day (`return_overdue`)."""
+        return self.filter(return_overdue(on))
+
+    def owed_by(self, day: datetime.date):
+        return self.filter(return_owed_by(day))
 
 
 class QuarterlyReturn(models.Model):
@@ -440,7 +459,8 @@ class QuarterlyReturn(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Raised on every save, to catch lost updates.")
 
     objects = QuarterlyReturnQuerySet.as_manager()
-    # Statuses in which the provider still owes the office the return.
+    # Statuses in which the provider still owes the office the return, and may change it: the statuses that the
+    # lifecycle's "start" and "submit" transitions leave (programmes/lifecycle.py; a test keeps the two the same).
     OPEN_STATUSES = (Status.NOT_STARTED, Status.DRAFT, Status.RETURNED)
 
     class Meta:
@@ -464,13 +484,27 @@ class QuarterlyReturn(models.Model):
     def period(self) -> Quarter:
         return Quarter(FinancialYear(self.financial_year), self.quarter)
 
+    @property
+    def deadline(self) -> datetime.date | None:
+        """The day the provider owes (or owed) the return by, as people are shown it: its due date, or once it has
+        been sent back for changes its resubmission date (kept when it is submitted again, cleared on approval).
+        None for a return the office reopened: the office's to finish, it is owed by no day."""
+        if self.resubmission_due_date is not None:
+            return self.resubmission_due_date
+        return None if self.status == self.Status.RETURNED else self.due_date
+
     def is_overdue(self, today: datetime.date) -> bool:
-        return self.status in self.OPEN_STATUSES and today > self.due_date
+        """Owed and past its deadline (`return_overdue` says the same in the database)."""
+        deadline = self.deadline
+        return self.status in self.OPEN_STATUSES and deadline is not None and today > deadline
 
     @property
     def submitted_late(self) -> bool:
-        """Whether it was (last) submitted after its due date; on the due date itself is on time."""
-        return self.submitted_at is not None and timezone.localdate(self.submitted_at) > self.due_date
+        """Whether it was (last) submitted after the deadline it then had; on the deadline itself is on time."""
+        deadline = self.deadline
+        return (
+            self.submitted_at is not None and deadline is not None and timezone.localdate(self.submitted_at) > deadline
+        )
 
 
 class ReturnTransition(models.Model):
@@ -613,6 +647,34 @@ class IndicatorValue(models.Model):
         return Quarter(FinancialYear(self.financial_year), self.quarter)
 
 
+# Finance approves a payment in advance up to a month before its date, so that the payment run pays it on the day.
+ADVANCE_APPROVAL_WINDOW = datetime.timedelta(days=31)
+
+
+def payment_due_for_approval(on: datetime.date) -> Q:
+    """The one definition of a payment that is due for finance's approval on a day: a planned payment that an
+    approved return released (a grant paid in arrears; it stays due, flagged, if the return is reopened since), or
+    a planned payment of a grant paid in advance whose date is at most a month away."""
+    return Q(status=Payment.Status.PLANNED) & (
+        Q(released_by_return__isnull=False)
+        | Q(grant__payment_mode=Grant.PaymentMode.IN_ADVANCE, date__lte=on + ADVANCE_APPROVAL_WINDOW)
+    )
+
+
+class PaymentQuerySet(models.QuerySet):
+    def due_for_approval(self, on: datetime.date) -> "PaymentQuerySet":
+        return self.filter(payment_due_for_approval(on))
+
+    def with_due_for_approval(self, on: datetime.date) -> "PaymentQuerySet":
+        """Each payment with `is_due_for_approval`, worked out in the database by the same rule."""
+        due = models.Case(
+            models.When(payment_due_for_approval(on), then=models.Value(True)),
+            default=models.Value(False),
+            output_field=models.BooleanField(),
+        )
+        return self.annotate(is_due_for_approval=due)
+
+
 class Payment(OverrideFields):
     wagtail_reference_index_ignore = True  # workflow rows: nothing on a page refers to them
 
@@ -636,6 +698,8 @@ class Payment(OverrideFields):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False, editable=False)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["grant", "date"]

@@ -121,26 +121,35 @@ def profile_to_charges(
             )
         line_need.append(need)
 
-    remaining = {year: need for year, need in year_need.items() if need > 0}
     profiles: dict[int, list[BudgetProfile]] = {}
+    cells = lines_over_years(line_needs=line_need, year_needs=year_need)
     for position, line in enumerate(spread):
-        need = line_need[position]
-        # Shared in proportion to what each year still needs: the earlier lines never take more than a year has
-        # left, and the last line takes exactly what is left, so lines and years both add up to the penny.
-        if position == len(spread) - 1:
-            cells = dict(remaining)
-        elif need and sum(remaining.values()):
-            cells = split_by_weight(need, remaining)
-        else:
-            cells = {}
         rows = list(kept_by_line[position])
-        for year, amount in sorted(cells.items()):
-            if amount <= 0:
-                continue
-            remaining[year] -= amount
+        for year, amount in sorted(cells[position].items()):
             rows += _evenly(line, quarters_by_year[year], gbp(amount))
         profiles[position] = rows
     return profiles
+
+
+def lines_over_years(*, line_needs: list[Decimal], year_needs: dict[int, Decimal]) -> list[dict[int, Decimal]]:
+    """How much of each line goes in each year, when the lines and the years must each add up to their needs (which
+    add up to the same total): each line is shared in proportion to what each year still needs, so the earlier
+    lines never take more than a year has left and the last takes exactly what is left. Years with nothing are
+    left out."""
+    remaining = {year: need for year, need in year_needs.items() if need > 0}
+    cells = []
+    for position, need in enumerate(line_needs):
+        if position == len(line_needs) - 1:
+            shares = dict(remaining)
+        elif need and sum(remaining.values()):
+            shares = split_by_weight(need, remaining)
+        else:
+            shares = {}
+        shares = {year: amount for year, amount in shares.items() if amount > 0}
+        for year, amount in shares.items():
+            remaining[year] -= amount
+        cells.append(shares)
+    return cells
 
 
 def _evenly(line: BudgetLine, quarters: list[Quarter], amount: Money) -> list[BudgetProfile]:

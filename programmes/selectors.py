@@ -35,6 +35,7 @@ from programmes.models import (
     SpendForecast,
     SpendLine,
     Target,
+    return_overdue,
 )
 
 
@@ -67,9 +68,18 @@ def _overridden_charges():
     return GrantCharge.objects.filter(grant=OuterRef("pk")).exclude(override_reason="")
 
 
+def _returns_not_approved():
+    return QuarterlyReturn.objects.filter(grant=OuterRef("pk")).exclude(status=QuarterlyReturn.Status.APPROVED)
+
+
+def _returns_not_approved_count():
+    counted = _returns_not_approved().order_by().values("grant").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def grant_list(*, user: User) -> QuerySet[Grant]:
     grants = Grant.objects.select_related("provider", "programme", "lead_officer").annotate(
-        has_override=Exists(_overridden_charges())
+        has_override=Exists(_overridden_charges()), returns_not_approved=_returns_not_approved_count()
     )
     return _scope(user=user, queryset=grants, provider_field="provider")
 
@@ -154,13 +164,36 @@ def return_get(*, user: User, pk: int) -> QuarterlyReturn:
     return get_object_or_404(quarterly_return, pk=pk)
 
 
-def payment_list(*, user: User) -> QuerySet[Payment]:
+def payment_list(*, user: User, on: datetime.date | None = None) -> QuerySet[Payment]:
+    """Payments the user may see; given a day, each says whether it is due for approval then
+    (`is_due_for_approval`, by the rule in `programmes.models.payment_due_for_approval`)."""
     payments = Payment.objects.select_related("grant", "grant__provider", "grant__programme", "released_by_return")
+    if on is not None:
+        payments = payments.with_due_for_approval(on)
     return _scope(user=user, queryset=payments, provider_field="grant__provider")
 
 
-def payment_get(*, user: User, pk: int) -> Payment:
-    return get_object_or_404(payment_list(user=user).select_related("overridden_by"), pk=pk)
+def payment_get(*, user: User, pk: int, on: datetime.date | None = None) -> Payment:
+    payments = payment_list(user=user, on=on).select_related("overridden_by", "approved_by")
+    return get_object_or_404(payments, pk=pk)
+
+
+def payment_approval_list(*, user: User, on: datetime.date) -> QuerySet[Payment]:
+    """The payments due for finance's approval on a day, oldest first (by the quarter they are for, then date)."""
+    return (
+        payment_list(user=user, on=on)
+        .due_for_approval(on)
+        .order_by("financial_year", "quarter", "date", "grant__identifier", "pk")
+    )
+
+
+def grant_payment_list(*, grant: Grant, on: datetime.date) -> QuerySet[Payment]:
+    """A grant's payments for its page, in the order they fall due, each with the return that released it."""
+    return (
+        grant.payments.select_related("released_by_return", "approved_by")
+        .with_due_for_approval(on)
+        .order_by("financial_year", "quarter", "date", "pk")
+    )
 
 
 def indicator_value_list(*, user: User) -> QuerySet[IndicatorValue]:
@@ -184,15 +217,14 @@ def variation_get(*, user: User, pk: int) -> GrantVariation:
 
 
 def office_work_counts(*, on: datetime.date) -> dict[str, int]:
-    """What waits for the office on a given day: returns to review, overdue and sent back, and overrides."""
+    """What waits for the office on a given day: returns to review, overdue and sent back, and payments due for
+    finance's approval. (Limits passed are the read side's: reports.limits, on the funding overview panel.)"""
     counts = QuarterlyReturn.objects.aggregate(
         to_review=Count("pk", filter=Q(status=QuarterlyReturn.Status.SUBMITTED)),
-        overdue=Count("pk", filter=Q(status__in=QuarterlyReturn.OPEN_STATUSES, due_date__lt=on)),
+        overdue=Count("pk", filter=return_overdue(on)),
         returned=Count("pk", filter=Q(status=QuarterlyReturn.Status.RETURNED)),
     )
-    counts["overrides"] = (
-        GrantCharge.objects.exclude(override_reason="").count() + Payment.objects.exclude(override_reason="").count()
-    )
+    counts["payments_due"] = Payment.objects.due_for_approval(on).count()
     return counts
 
 
@@ -455,18 +487,48 @@ def review_officer_emails(*, grant: Grant) -> list[str]:
     return list(officers.order_by("email").values_list("email", flat=True).distinct())
 
 
-# A planned payment that an approved return released (grants paid in arrears): finance's to approve next.
-PAYMENT_DUE_FOR_APPROVAL = Q(status=Payment.Status.PLANNED, released_by_return__isnull=False)
 PAYMENT_DUE_FOR_APPROVAL_LABEL = "Due for approval"
 PAYMENT_RELEASED_BY_REOPENED_LABEL = "Released by a return since reopened"
 
 
 def payment_release_flag(*, payment: Payment) -> str:
-    """What finance should notice about a payment's release: that it is due for approval, or that the return
-    which released it has since been reopened (the payment stays, flagged: DESIGN.md)."""
+    """What finance should notice about a payment: that the return which released it has since been reopened
+    (the payment stays, flagged: DESIGN.md), or else that it is due for approval. The payment comes from a
+    selector given the day (`payment_list(on=...)`), which works out `is_due_for_approval`."""
     released_by = payment.released_by_return
-    if released_by is None:
-        return ""
-    if released_by.status != QuarterlyReturn.Status.APPROVED:
+    if released_by is not None and released_by.status != QuarterlyReturn.Status.APPROVED:
         return PAYMENT_RELEASED_BY_REOPENED_LABEL
-    return PAYMENT_DUE_FOR_APPROVAL_LABEL if payment.status == Payment.Status.PLANNED else ""
+    return PAYMENT_DUE_FOR_APPROVAL_LABEL if getattr(payment, "is_due_for_approval", False) else ""
+
+
+# --- Grants past their end date ---------------------------------------------------------------------------------
+
+PAST_END_READY = "ready"  # every return approved: the officer can close it
+PAST_END_OPEN = "open"  # returns still to approve (the provider's to send, or the office's to review)
+
+
+def grants_past_end(queryset: QuerySet[Grant], *, on: datetime.date, which: str | None = None) -> QuerySet[Grant]:
+    """The active grants of a queryset whose end date is before the day; `which` narrows them to those ready to
+    close (PAST_END_READY) or with returns still to approve (PAST_END_OPEN)."""
+    queryset = queryset.filter(status=Grant.Status.ACTIVE, end_date__lt=on)
+    if which == PAST_END_READY:
+        return queryset.exclude(Exists(_returns_not_approved()))
+    if which == PAST_END_OPEN:
+        return queryset.filter(Exists(_returns_not_approved()))
+    return queryset
+
+
+def grant_past_end_counts(*, on: datetime.date) -> dict[str, int]:
+    """How many active grants past their end date are ready to close, and how many still have returns open."""
+    past = grants_past_end(Grant.objects.all(), on=on).annotate(has_open=Exists(_returns_not_approved()))
+    return past.aggregate(ready=Count("pk", filter=Q(has_open=False)), open=Count("pk", filter=Q(has_open=True)))
+
+
+def grant_past_end_flag(*, grant: Grant, on: datetime.date) -> str:
+    """What an active grant past its end date still needs, in words, from grant_list()'s `returns_not_approved`."""
+    if grant.status != Grant.Status.ACTIVE or grant.end_date >= on:
+        return ""
+    waiting = grant.returns_not_approved
+    if waiting:
+        return f"Past end date: {waiting} return{'' if waiting == 1 else 's'} to approve"
+    return "Past end date: ready to close"

@@ -16,14 +16,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from djmoney.money import Money
+from wagtail.log_actions import log
 
 from funding.fiscal import FinancialYear, Quarter
 from funding.models import Allocation, User
 from funding.money import ZERO, format_gbp, gbp, gbp_sum, money_validate
 from funding.roles import Role
 from funding.services import require_role
-from programmes import notifications, signals
+from programmes import lifecycle, notifications, profiles, signals
 from programmes.models import (
+    ADVANCE_APPROVAL_WINDOW,
     Breakdown,
     BudgetLine,
     BudgetProfile,
@@ -56,15 +58,13 @@ PROFILE_DOES_NOT_ADD_UP = "The quarterly profile of {line} adds up to {profiled}
 PROFILE_OUTSIDE_GRANT = "{line} is profiled in {quarter}, outside the grant's dates."
 PROFILE_QUARTER_TWICE = "{line} is profiled twice in {quarter}: give each quarter once."
 PROFILE_REQUIRED = "{line} belongs to an active grant: give it a quarterly profile that adds up to its amount."
-PROFILE_CANNOT_SPREAD = (
-    "{line} cannot be re-profiled from {first}: quarters before it already plan more than its new amount, or "
-    "the grant has no quarters left. Change the line's profile first."
-)
 PAYMENT_EXCEEDS_GRANT = (
     "A payment of {payment} would take payments on {grant} to {total}, more than the grant's amount of "
     "{amount}: {remaining} remains. Reduce the payment, or give a reason to override."
 )
 VARIATION_NEEDS_REASON = "This grant is active: give the reason for the variation."
+GRANT_CLOSED = "This grant is closed: its money, dates and budget can no longer change."
+PROFILE_RESPREAD = "The profile of {lines} was re-spread from {first} so that each year's profile equals its charges."
 RETURN_OUTSIDE_GRANT = "{quarter} is outside the grant's dates ({start} to {end})."
 RETURN_LOCKED = "This return is {status}: it cannot be changed."
 RETURN_STALE = "Someone else saved this return since you opened it. Review their changes and try again."
@@ -151,36 +151,6 @@ def charge_validate(*, charge: GrantCharge, user: User | None) -> None:
         charge.overridden_by, charge.overridden_at = user, timezone.now()
 
 
-def profile_evenly(
-    *, budget_line: BudgetLine, quarters: list[Quarter], amount: Money | None = None
-) -> list[BudgetProfile]:
-    """Spread an amount (by default the whole line) over the quarters in equal parts, odd pence in the last."""
-    amount = budget_line.amount if amount is None else amount
-    share = gbp((amount.amount / len(quarters)).quantize(Decimal("0.01"), rounding="ROUND_DOWN"))
-    rows = [
-        BudgetProfile(
-            budget_line=budget_line, financial_year=q.financial_year.start_year, quarter=q.number, amount=share
-        )
-        for q in quarters
-    ]
-    rows[-1].amount = amount - share * (len(quarters) - 1)
-    return rows
-
-
-def profile_from(*, budget_line: BudgetLine, grant: Grant, first: Quarter) -> list[BudgetProfile]:
-    """Keep the line's profile before `first` and spread the rest of its amount evenly from `first` on.
-
-    How a new line, or a line whose amount a variation changes, is profiled: quarters already under way keep
-    what was planned for them.
-    """
-    kept = [row for row in budget_line.profile.all() if row.period < first] if budget_line.pk else []
-    remaining = [q for q in grant.quarters if q >= first]
-    rest = budget_line.amount - gbp_sum(row.amount for row in kept)
-    if rest.amount < 0 or (rest.amount > 0 and not remaining):
-        raise ValidationError(PROFILE_CANNOT_SPREAD.format(line=budget_line.name, first=first))
-    return kept + (profile_evenly(budget_line=budget_line, quarters=remaining, amount=rest) if remaining else [])
-
-
 def _profile_errors(*, line: BudgetLine, rows: list[BudgetProfile], grant_quarters: set[Quarter]) -> list[str]:
     errors = []
     profiled = gbp_sum(row.amount for row in rows)
@@ -200,23 +170,51 @@ def _profile_errors(*, line: BudgetLine, rows: list[BudgetProfile], grant_quarte
     return errors
 
 
-def grant_validate_totals(*, grant: Grant) -> None:
-    """Charges and budget lines add up to the amount; each line's quarterly profile adds up to the line."""
+def _amount_errors(*, grant: Grant) -> list[str]:
+    """Whether the charges and the budget lines each add up to the grant's amount."""
     errors = []
     charged = gbp_sum(c.amount for c in grant.charges.all())
     if charged != grant.amount:
         errors.append(CHARGES_DO_NOT_ADD_UP.format(charged=format_gbp(charged), amount=format_gbp(grant.amount)))
-    lines = list(grant.budget_lines.all())
-    budgeted = gbp_sum(line.amount for line in lines)
+    budgeted = gbp_sum(line.amount for line in grant.budget_lines.all())
     if budgeted != grant.amount:
         errors.append(BUDGET_DOES_NOT_ADD_UP.format(budgeted=format_gbp(budgeted), amount=format_gbp(grant.amount)))
+    return errors
+
+
+def grant_validate_totals(*, grant: Grant) -> None:
+    """Charges and budget lines add up to the amount; each line's quarterly profile adds up to the line; and once
+    every line is profiled, each financial year's profile equals what the grant charges the streams that year."""
+    errors = _amount_errors(grant=grant)
     grant_quarters = set(grant.quarters)
-    for line in lines:
+    all_rows, all_profiled = [], True
+    for line in grant.budget_lines.all():
         rows = list(line.profile.all())
+        all_profiled = all_profiled and bool(rows)
+        all_rows += rows
         if rows:
             errors += _profile_errors(line=line, rows=rows, grant_quarters=grant_quarters)
+    if all_profiled and not errors:
+        errors += profiles.year_mismatches(charges=list(grant.charges.all()), rows=all_rows)
     if errors:
         raise ValidationError(errors)
+
+
+def _profile_lines(*, grant: Grant, spread: list[BudgetLine], first: Quarter) -> None:
+    """Give the `spread` lines profiles from `first` on that make each year's profile equal its charges; every
+    other line, and the spread lines' quarters before `first`, stay as they are."""
+    spread_keys = {profiles.line_key(line) for line in spread}
+    kept = [
+        row
+        for line in grant.budget_lines.all()
+        for row in line.profile.all()
+        if profiles.line_key(line) not in spread_keys or row.period < first
+    ]
+    new = profiles.profile_to_charges(
+        grant=grant, charges=list(grant.charges.all()), spread=spread, kept=kept, first=first
+    )
+    for position, line in enumerate(spread):
+        line.profile = new[position]
 
 
 @transaction.atomic
@@ -228,6 +226,8 @@ def budget_profile_save(*, budget_line: BudgetLine, user: User) -> BudgetLine:
     """
     require_role(user, Role.COMMISSIONING_OFFICER)
     grant = Grant.objects.select_for_update().get(pk=budget_line.grant_id)
+    if grant.status == Grant.Status.CLOSED:
+        raise ValidationError(GRANT_CLOSED)
     rows = list(budget_line.profile.all())
     if not rows and grant.status == Grant.Status.ACTIVE:
         raise ValidationError(PROFILE_REQUIRED.format(line=budget_line.name))
@@ -239,16 +239,32 @@ def budget_profile_save(*, budget_line: BudgetLine, user: User) -> BudgetLine:
     return budget_line
 
 
-def _reprofile_varied_lines(*, grant: Grant) -> None:
-    """On an active grant, new lines and lines whose amount changed are re-spread from the current quarter on."""
+def _reprofile_varied_lines(*, grant: Grant) -> str:
+    """On an active grant, new lines and lines whose amount changed are re-spread from the current quarter on so
+    that each year's profile still equals its charges; where that cannot be done with those lines alone (the
+    charges moved between years), every line is re-spread from the current quarter. Returns what was done, in
+    words, for the variation's record ("" when nothing was re-profiled)."""
+    errors = _amount_errors(grant=grant)
+    if errors:
+        raise ValidationError(errors)
     stored = dict(BudgetLine.objects.filter(grant=grant).values_list("pk", "amount"))
     lines = list(grant.budget_lines.all())
     first = max(Quarter.from_date(today()), grant.quarters[0])
-    for line in lines:
-        if line.pk in stored and stored[line.pk] == line.amount.amount:
-            continue
-        line.profile = profile_from(budget_line=line, grant=grant, first=first)
+    varied = [line for line in lines if line.pk not in stored or stored[line.pk] != line.amount.amount]
+    rows = [row for line in lines for row in line.profile.all()]
+    if not varied and not profiles.year_mismatches(charges=list(grant.charges.all()), rows=rows):
+        return ""
+    try:
+        _profile_lines(grant=grant, spread=varied, first=first)
+        rows = [row for line in lines for row in line.profile.all()]
+        if profiles.year_mismatches(charges=list(grant.charges.all()), rows=rows):
+            raise ValidationError("")
+        names = ", ".join(line.name for line in varied)
+    except ValidationError:
+        _profile_lines(grant=grant, spread=lines, first=first)
+        names = "every budget line"
     grant.budget_lines = lines
+    return PROFILE_RESPREAD.format(lines=names, first=first)
 
 
 def _snapshot(grant: Grant) -> dict:
@@ -261,6 +277,12 @@ def _snapshot(grant: Grant) -> dict:
         "budget_lines": sorted(
             [line.name, line.cost_type, str(line.amount.amount)] for line in grant.budget_lines.all()
         ),
+        "profile": sorted(
+            [year, str(amount.amount)]
+            for year, amount in profiles.profile_by_year(
+                [row for line in grant.budget_lines.all() for row in line.profile.all()]
+            ).items()
+        ),
     }
 
 
@@ -270,7 +292,7 @@ def _variation_kinds(before: dict, after: dict) -> list[str]:
         kinds.append(GrantVariation.Kind.AMOUNT)
     if (before["start_date"], before["end_date"]) != (after["start_date"], after["end_date"]):
         kinds.append(GrantVariation.Kind.DATES)
-    if before["budget_lines"] != after["budget_lines"]:
+    if before["budget_lines"] != after["budget_lines"] or before.get("profile") != after.get("profile"):
         kinds.append(GrantVariation.Kind.BUDGET)
     if before["charges"] != after["charges"]:
         kinds.append(GrantVariation.Kind.CHARGES)
@@ -285,6 +307,8 @@ def grant_save(*, grant: Grant, user: User, variation_reason: str = "") -> Grant
     still add up, and is recorded with the values before and after.
     """
     require_role(user, Role.COMMISSIONING_OFFICER)
+    if grant.pk and Grant.objects.filter(pk=grant.pk, status=Grant.Status.CLOSED).exists():
+        raise ValidationError(GRANT_CLOSED)
     grant.full_clean(exclude=["charges", "budget_lines", "areas"])
     charges = list(grant.charges.all())
     for charge in charges:
@@ -300,11 +324,13 @@ def grant_save(*, grant: Grant, user: User, variation_reason: str = "") -> Grant
     if before is not None:
         if _variation_kinds(before, _snapshot(grant)) and not variation_reason.strip():
             raise ValidationError(VARIATION_NEEDS_REASON)
-        _reprofile_varied_lines(grant=grant)
+        reprofiled = _reprofile_varied_lines(grant=grant)
         grant_validate_totals(grant=grant)
     grant.save()
     if before is not None:
         after = _snapshot(grant)
+        if reprofiled:
+            after["note"] = reprofiled
         for kind in _variation_kinds(before, after):
             GrantVariation.objects.create(
                 grant=grant, kind=kind, reason=variation_reason, before=before, after=after, made_by=user
@@ -317,16 +343,19 @@ def grant_save(*, grant: Grant, user: User, variation_reason: str = "") -> Grant
 
 @transaction.atomic
 def grant_activate(*, grant: Grant, user: User) -> Grant:
-    """Make a draft grant live: it must add up; unprofiled lines are spread evenly; its returns are created."""
+    """Make a draft grant live: it must add up; unprofiled lines are profiled so that each year's profile equals
+    its charges; its returns are created."""
     require_role(user, Role.COMMISSIONING_OFFICER)
     if grant.status != Grant.Status.DRAFT:
         raise ValidationError(f"Only a draft grant can be activated; this one is {grant.get_status_display().lower()}.")
     grant_validate_totals(grant=grant)
     for charge in grant.charges.all():
         charge_validate(charge=charge, user=user)
-    for line in grant.budget_lines.all():
-        if not line.profile.exists():
-            BudgetProfile.objects.bulk_create(profile_evenly(budget_line=line, quarters=grant.quarters))
+    unprofiled = [line for line in grant.budget_lines.all() if not line.profile.exists()]
+    if unprofiled:
+        _profile_lines(grant=grant, spread=unprofiled, first=grant.quarters[0])
+        BudgetProfile.objects.bulk_create([row for line in unprofiled for row in line.profile.all()])
+        grant_validate_totals(grant=Grant.objects.get(pk=grant.pk))
     grant.status = Grant.Status.ACTIVE
     grant.save(update_fields=["status"])
     returns_sync(grant=grant)
@@ -427,25 +456,105 @@ def payment_create(
     return payment
 
 
-@transaction.atomic
-def payment_approve(*, payment: Payment, user: User) -> Payment:
-    require_role(user, Role.FINANCE_OFFICER)
+# Audit log actions of payments (registered with their labels in programmes/wagtail_hooks.py).
+PAYMENT_APPROVE_LOG_ACTION = "outturn.payment.approve"
+PAYMENT_PAID_LOG_ACTION = "outturn.payment.paid"
+
+PAYMENTS_NONE_CHOSEN = "Choose the payments to approve."
+PAYMENT_NOT_PLANNED = "The {payment} is already {status}: only a planned payment can be approved."
+PAYMENT_NOT_RELEASED = (
+    "The {payment} is not due for approval: {grant} is paid in arrears, and the quarter's return has not been "
+    "approved yet."
+)
+PAYMENT_NOT_YET_DUE = (
+    "The {payment} is not due for approval until {from_date}: a payment in advance is approved in the month before "
+    "its date, {date}."
+)
+PAYMENT_ALREADY_PAID = "The {payment} is already paid."
+PAYMENT_GONE = "A payment you chose no longer exists: nothing was approved. Reload the page and choose again."
+
+
+def payment_described(payment: Payment) -> str:
+    """A payment as a message names it: "Q2 2023/24 payment of £10,000.00 to 360G-SSVRA-2023-NAV"."""
+    return f"{payment.period} payment of {format_gbp(payment.amount)} to {payment.grant.identifier}"
+
+
+def _not_due_reason(payment: Payment) -> str:
+    described = payment_described(payment)
     if payment.status != Payment.Status.PLANNED:
-        raise ValidationError(f"Only a planned payment can be approved; this one is {payment.get_status_display()}.")
-    payment.status = Payment.Status.APPROVED
-    payment.save(update_fields=["status"])
+        return PAYMENT_NOT_PLANNED.format(payment=described, status=payment.get_status_display().lower())
+    if payment.grant.payment_mode == Grant.PaymentMode.IN_ADVANCE:
+        from_date = payment.date - ADVANCE_APPROVAL_WINDOW
+        return PAYMENT_NOT_YET_DUE.format(
+            payment=described, from_date=f"{from_date:%-d %B %Y}", date=f"{payment.date:%-d %B %Y}"
+        )
+    return PAYMENT_NOT_RELEASED.format(payment=described, grant=payment.grant.identifier)
+
+
+@transaction.atomic
+def payments_approve(*, payments: list[Payment], user: User) -> list[Payment]:
+    """Approve payments due for approval (`Payment.objects.due_for_approval`), all of them or none.
+
+    The rows are locked and read again, so two finance officers approving at once cannot both approve one payment;
+    a ValidationError names every payment that cannot be approved, and then nothing is. Each approval records who
+    and when, and is written to the audit log in the same transaction.
+    """
+    require_role(user, Role.FINANCE_OFFICER)
+    pks = sorted({payment.pk for payment in payments})
+    if not pks:
+        raise ValidationError(PAYMENTS_NONE_CHOSEN)
+    on = today()
+    locked = list(Payment.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk", flat=True))
+    if len(locked) != len(pks):
+        raise ValidationError(PAYMENT_GONE)
+    current = list(
+        Payment.objects.filter(pk__in=pks)
+        .select_related("grant")
+        .with_due_for_approval(on)
+        .order_by("financial_year", "quarter", "date", "pk")
+    )
+    errors = [_not_due_reason(payment) for payment in current if not payment.is_due_for_approval]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    for payment in current:
+        payment.status, payment.approved_by, payment.approved_at = Payment.Status.APPROVED, user, now
+        payment.save(update_fields=["status", "approved_by", "approved_at"])
+        log(instance=payment, action=PAYMENT_APPROVE_LOG_ACTION, user=user, data={"amount": str(payment.amount.amount)})
+    for grant_id in sorted({payment.grant_id for payment in current}):
+        _figures_changed(grant_id)
+    return current
+
+
+def payment_approve(*, payment: Payment, user: User) -> Payment:
+    """Approve one payment due for approval, recording who and when; see `payments_approve`."""
+    (approved,) = payments_approve(payments=[payment], user=user)
+    for field in ("status", "approved_by", "approved_at"):
+        setattr(payment, field, getattr(approved, field))
     return payment
 
 
 @transaction.atomic
 def payment_mark_paid(
-    *, payment: Payment, date: datetime.date, reference: str, user: User, amount: Money | None = None
+    *,
+    payment: Payment,
+    date: datetime.date,
+    reference: str,
+    user: User,
+    amount: Money | None = None,
+    log_action: str = PAYMENT_PAID_LOG_ACTION,
+    log_data: dict | None = None,
 ) -> Payment:
     """Record that a planned or approved payment was made. `amount` is what was paid where it differs from the
-    plan (a payment in arrears pays the spend reported); paying more may not take the grant past its amount."""
+    plan (a payment in arrears pays the spend reported); paying more may not take the grant past its amount.
+
+    The audit log records who, the date paid, the amount and the ledger's reference, in the same transaction; a
+    caller that knows more (the finance import: which file and row) gives its own action and adds to the data.
+    """
     require_role(user, Role.FINANCE_OFFICER)
-    if payment.status == Payment.Status.PAID:
-        raise ValidationError("This payment is already paid.")
+    stored = Payment.objects.select_for_update().filter(pk=payment.pk).values_list("status", flat=True).first()
+    if Payment.Status.PAID in (stored, payment.status):
+        raise ValidationError(PAYMENT_ALREADY_PAID.format(payment=payment_described(payment)))
     pays_more = amount is not None and amount > payment.amount
     payment.status, payment.date, payment.reference = Payment.Status.PAID, date, reference
     payment.amount = payment.amount if amount is None else amount
@@ -455,6 +564,8 @@ def payment_mark_paid(
     else:
         payment.full_clean(exclude=["override_reason", "overridden_by", "overridden_at"])
     payment.save()
+    data = {"date": date.isoformat(), "reference": reference, "amount": str(payment.amount.amount), **(log_data or {})}
+    log(instance=payment, action=log_action, user=user, data=data)
     _figures_changed(payment.grant_id)
     return payment
 
@@ -525,7 +636,7 @@ def indicator_value_approve(*, indicator_value: IndicatorValue, user: User) -> I
 # --- Quarterly returns ---------------------------------------------------------------------------------------
 
 Status = QuarterlyReturn.Status
-EDITABLE = QuarterlyReturn.OPEN_STATUSES  # the provider may change a return until it is submitted
+EDITABLE = lifecycle.EDITABLE  # the provider may change a return while it owes it (programmes/lifecycle.py)
 
 
 def _ensure_editable(quarterly_return: QuarterlyReturn, version: int | None) -> QuarterlyReturn:
@@ -547,9 +658,9 @@ def _ensure_provider(user: User, quarterly_return: QuarterlyReturn, *roles: Role
 
 
 def _touch(quarterly_return: QuarterlyReturn, user: User) -> None:
-    """Record an edit: the version rises, and a first edit moves the return from not started to draft."""
-    if quarterly_return.status == Status.NOT_STARTED:
-        _transition(quarterly_return=quarterly_return, to=Status.DRAFT, user=user)
+    """Record an edit: the version rises, and a first edit starts the return (not started to draft)."""
+    if lifecycle.START.allowed_from(quarterly_return.status):
+        _transition(quarterly_return=quarterly_return, to=lifecycle.START.target, user=user)
     quarterly_return.version += 1
     quarterly_return.save()
 
@@ -593,7 +704,7 @@ NARRATIVE_FIELDS = ("progress", "challenges", "risks", "risk_rating", "case_stud
 def return_update_narrative(
     *, quarterly_return: QuarterlyReturn, user: User, version: int | None = None, **narrative: str
 ) -> QuarterlyReturn:
-    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    _ensure_provider(user, quarterly_return, *lifecycle.EDIT_ROLES)
     quarterly_return = _ensure_editable(quarterly_return, version)
     unknown = set(narrative) - set(NARRATIVE_FIELDS)
     if unknown:
@@ -617,7 +728,7 @@ def return_record_spend(
     version: int | None = None,
 ) -> SpendLine:
     """Spend on one budget line this quarter, and the forecast for each remaining quarter of the year."""
-    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    _ensure_provider(user, quarterly_return, *lifecycle.EDIT_ROLES)
     quarterly_return = _ensure_editable(quarterly_return, version)
     if budget_line.grant_id != quarterly_return.grant_id:
         raise ValidationError(f"{budget_line.name} is not a budget line of this grant.")
@@ -654,7 +765,7 @@ def return_record_indicator(
     category: str = "",
     version: int | None = None,
 ) -> IndicatorValue:
-    _ensure_provider(user, quarterly_return, Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER)
+    _ensure_provider(user, quarterly_return, *lifecycle.EDIT_ROLES)
     quarterly_return = _ensure_editable(quarterly_return, version)
     fields = _value_fields(indicator, value, numerator, denominator)
     indicator_value, _ = IndicatorValue.objects.update_or_create(
@@ -700,18 +811,24 @@ def return_missing_sections(*, quarterly_return: QuarterlyReturn) -> list[str]:
 def return_submit(*, quarterly_return: QuarterlyReturn, user: User, version: int | None = None) -> QuarterlyReturn:
     """A provider approver signs the return off and sends it to the office.
 
-    Given the `version` the approver checked, it is refused as stale if anyone changed the return since.
+    Given the `version` the approver checked, it is refused as stale if anyone changed the return since. It opens
+    the day after its quarter ends (lifecycle.SUBMISSION_NOT_OPEN before then). A return sent back keeps its
+    resubmission date, so that whether this submission was late is judged against it.
     """
-    _ensure_provider(user, quarterly_return, Role.PROVIDER_APPROVER)
+    transition = lifecycle.SUBMIT
+    _ensure_provider(user, quarterly_return, *transition.roles)
     quarterly_return = _ensure_editable(quarterly_return, version)
-    if quarterly_return.status not in {Status.DRAFT, Status.RETURNED}:
+    if not transition.allowed_from(quarterly_return.status):
         raise ValidationError(
-            TRANSITION_NOT_ALLOWED.format(current=quarterly_return.get_status_display().lower(), action="submitted")
+            TRANSITION_NOT_ALLOWED.format(current=quarterly_return.get_status_display().lower(), action=transition.done)
         )
+    not_open = lifecycle.submission_not_open(quarterly_return=quarterly_return, on=today())
+    if not_open:
+        raise ValidationError(not_open)
     missing = return_missing_sections(quarterly_return=quarterly_return)
     if missing:
         raise ValidationError(RETURN_INCOMPLETE.format(missing="; ".join(missing)))
-    _transition(quarterly_return=quarterly_return, to=Status.SUBMITTED, user=user)
+    _transition(quarterly_return=quarterly_return, to=transition.target, user=user)
     quarterly_return.submitted_at, quarterly_return.submitted_by = timezone.now(), user
     quarterly_return.version += 1
     quarterly_return.save()
@@ -721,35 +838,35 @@ def return_submit(*, quarterly_return: QuarterlyReturn, user: User, version: int
 
 
 def _office_transition(
-    *, quarterly_return: QuarterlyReturn, user: User, allowed_from: set, to: str, action: str, reason: str | None = None
+    *, quarterly_return: QuarterlyReturn, user: User, transition: lifecycle.Transition, reason: str = ""
 ) -> QuarterlyReturn:
-    """Check who may, the reason where one is needed, and the status, on the locked row; record the transition.
+    """Check, as the lifecycle's table says, who may, the reason where one is needed, and the status, on the locked
+    row; record the transition.
 
     Works on a fresh, locked copy of the return, so a stale copy in the caller's hands cannot be written back.
     """
-    require_role(user, Role.COMMISSIONING_OFFICER)
-    if reason is not None and not reason.strip():
+    require_role(user, *transition.roles)
+    if transition.reason_required and not reason.strip():
         raise ValidationError(REASON_REQUIRED)
     current = QuarterlyReturn.objects.select_for_update().select_related("grant").get(pk=quarterly_return.pk)
-    if current.status not in allowed_from:
+    if not transition.allowed_from(current.status):
         raise ValidationError(
-            TRANSITION_NOT_ALLOWED.format(current=current.get_status_display().lower(), action=action)
+            TRANSITION_NOT_ALLOWED.format(current=current.get_status_display().lower(), action=transition.done)
         )
-    _transition(quarterly_return=current, to=to, user=user, reason=reason or "")
+    _transition(quarterly_return=current, to=transition.target, user=user, reason=reason)
     current.version += 1
     return current
 
 
 @transaction.atomic
 def return_send_back(*, quarterly_return: QuarterlyReturn, user: User, reason: str) -> QuarterlyReturn:
-    """The officer returns a submitted return for changes, saying what to change."""
+    """The officer returns a submitted return for changes, saying what to change. The provider owes it again by
+    its resubmission date: RETURN_RESUBMISSION_WORKING_DAYS working days from today, never before its due date."""
     quarterly_return = _office_transition(
-        quarterly_return=quarterly_return,
-        user=user,
-        allowed_from={Status.SUBMITTED},
-        to=Status.RETURNED,
-        action="returned for changes",
-        reason=reason,
+        quarterly_return=quarterly_return, user=user, transition=lifecycle.SEND_BACK, reason=reason
+    )
+    quarterly_return.resubmission_due_date = lifecycle.resubmission_due_date(
+        due_date=quarterly_return.due_date, sent_back_on=today()
     )
     quarterly_return.save()
     _figures_changed(quarterly_return.grant_id)
@@ -759,16 +876,12 @@ def return_send_back(*, quarterly_return: QuarterlyReturn, user: User, reason: s
 
 @transaction.atomic
 def return_approve(*, quarterly_return: QuarterlyReturn, user: User) -> QuarterlyReturn:
-    """Approval locks the return and makes its figures count; in arrears, the quarter's payment becomes due."""
-    quarterly_return = _office_transition(
-        quarterly_return=quarterly_return,
-        user=user,
-        allowed_from={Status.SUBMITTED},
-        to=Status.APPROVED,
-        action="approved",
-    )
+    """Approval locks the return and makes its figures count; in arrears, the quarter's payment becomes due. The
+    provider owes nothing more, so a resubmission date it had goes."""
+    quarterly_return = _office_transition(quarterly_return=quarterly_return, user=user, transition=lifecycle.APPROVE)
     now = timezone.now()
     quarterly_return.approved_at = now
+    quarterly_return.resubmission_due_date = None
     quarterly_return.save()
     quarterly_return.indicator_values.update(approved_at=now, approved_by=user)
     if quarterly_return.grant.payment_mode == Grant.PaymentMode.IN_ARREARS:
@@ -785,16 +898,13 @@ def return_approve(*, quarterly_return: QuarterlyReturn, user: User) -> Quarterl
 
 @transaction.atomic
 def return_reopen(*, quarterly_return: QuarterlyReturn, user: User, reason: str) -> QuarterlyReturn:
-    """Unlock an approved return: back to returned for changes, its figures withdrawn until approved again."""
+    """Unlock an approved return: back to returned for changes, its figures withdrawn until approved again. It has
+    no resubmission date: it is the office's to finish, never overdue, and the provider gets no reminders."""
     quarterly_return = _office_transition(
-        quarterly_return=quarterly_return,
-        user=user,
-        allowed_from={Status.APPROVED},
-        to=Status.RETURNED,
-        action="reopened",
-        reason=reason,
+        quarterly_return=quarterly_return, user=user, transition=lifecycle.REOPEN, reason=reason
     )
     quarterly_return.approved_at = None
+    quarterly_return.resubmission_due_date = None
     quarterly_return.save()
     quarterly_return.indicator_values.update(approved_at=None, approved_by=None)
     _figures_changed(quarterly_return.grant_id)
@@ -808,9 +918,14 @@ REMINDER_DUE_SOON_DAYS = 14
 
 
 def return_reminder_kind(*, quarterly_return: QuarterlyReturn, on: datetime.date) -> tuple[str, int] | None:
-    """The reminder an open return calls for on a day, as (kind, week): due within 14 days (the due day
-    included), overdue in its first week, then once for each whole week it stays overdue."""
-    days_late = (on - quarterly_return.due_date).days
+    """The reminder an open return calls for on a day, as (kind, weeks): due within 14 days of its deadline (the
+    day itself included), overdue in its first week, then once for each whole week it stays overdue. The deadline
+    is the due date, or the resubmission date once the return has been sent back; a return the office reopened
+    has none, and calls for no reminder."""
+    deadline = quarterly_return.deadline
+    if quarterly_return.status not in lifecycle.EDITABLE or deadline is None:
+        return None
+    days_late = (on - deadline).days
     if days_late > 0:
         weeks = days_late // 7
         return (ReturnReminder.Kind.STILL_OVERDUE, weeks) if weeks else (ReturnReminder.Kind.OVERDUE, 0)
@@ -819,20 +934,29 @@ def return_reminder_kind(*, quarterly_return: QuarterlyReturn, on: datetime.date
     return None
 
 
+def _reminder_week(quarterly_return: QuarterlyReturn, weeks: int) -> int:
+    """What a reminder records as its week, which with its kind is unique for the return: the whole weeks from the
+    original due date to the deadline, plus the weeks overdue. For the first deadline that is the weeks overdue.
+
+    A return sent back after its due date has a resubmission date at least two weeks after anything reminded
+    about before, so its reminders never take an earlier one's place and none is skipped as already sent; a
+    return sent back before its due date with a new deadline in the same week is not told "due soon" twice.
+    """
+    offset = (quarterly_return.deadline - quarterly_return.due_date).days // 7
+    return max(offset, 0) + weeks
+
+
 def return_reminders_send(*, on: datetime.date) -> list[ReturnReminder]:
-    """E-mail providers about their active grants' returns not yet submitted that fall due within 14 days or are
-    overdue, and return the reminders sent.
+    """E-mail providers about their active grants' returns that they owe by a deadline within 14 days or that are
+    overdue (`QuarterlyReturn.deadline`: reopened returns have none), and return the reminders sent.
 
     A reminder goes once, however often this runs: one already recorded is skipped, and the record is unique and
     written in the same transaction that queues the e-mail, so of two runs at once only one sends it. A run that
     missed days sends only the reminder the day calls for, not each one it missed.
     """
     returns = (
-        QuarterlyReturn.objects.filter(
-            grant__status=Grant.Status.ACTIVE,
-            status__in=QuarterlyReturn.OPEN_STATUSES,
-            due_date__lte=on + datetime.timedelta(days=REMINDER_DUE_SOON_DAYS),
-        )
+        QuarterlyReturn.objects.owed_by(on + datetime.timedelta(days=REMINDER_DUE_SOON_DAYS))
+        .filter(grant__status=Grant.Status.ACTIVE)
         .select_related("grant", "grant__lead_officer")
         .prefetch_related("reminders")
         .order_by("due_date", "pk")
@@ -840,7 +964,8 @@ def return_reminders_send(*, on: datetime.date) -> list[ReturnReminder]:
     recipients_by_provider: dict[int, list[str]] = {}
     sent = []
     for quarterly_return in returns:
-        kind, week = return_reminder_kind(quarterly_return=quarterly_return, on=on)
+        kind, weeks = return_reminder_kind(quarterly_return=quarterly_return, on=on)
+        week = _reminder_week(quarterly_return, weeks)
         if any((r.kind, r.week) == (kind, week) for r in quarterly_return.reminders.all()):
             continue
         provider_id = quarterly_return.grant.provider_id
@@ -854,7 +979,7 @@ def return_reminders_send(*, on: datetime.date) -> list[ReturnReminder]:
                 reminder = ReturnReminder.objects.create(
                     quarterly_return=quarterly_return, kind=kind, week=week, recipients="\n".join(recipients)
                 )
-                notifications.reminder_queue(reminder=reminder)
+                notifications.reminder_queue(reminder=reminder, weeks_overdue=weeks)
         except IntegrityError:
             continue  # another run sent this one first
         sent.append(reminder)

@@ -7,6 +7,7 @@ their workflow, so they are listed and inspected here, never edited.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import path
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, StatusTagColumn, UpdatedAtColumn
@@ -16,7 +17,14 @@ from funding.admin_forms import OfficeUserChoicesForm
 from funding.admin_views import FlagColumn, MoneyColumn, ReadOnlyModelViewSet, SetupModelViewSet, extra_route
 from funding.wagtail_hooks import FUNDING_MENU_HOOK
 from programmes import selectors
-from programmes.admin_finance import PAYMENT_IMPORT_LOG_ACTION, FinanceImportViewSet, PaymentImportLogFormatter
+from programmes.admin_finance import (
+    PAYMENT_IMPORT_LOG_ACTION,
+    FinanceImportViewSet,
+    PaymentApprovalView,
+    PaymentApproveLogFormatter,
+    PaymentImportLogFormatter,
+    PaymentPaidLogFormatter,
+)
 from programmes.admin_forms import GrantAdminForm
 from programmes.admin_panels import WorkWaitingPanel
 from programmes.admin_views import (
@@ -26,14 +34,19 @@ from programmes.admin_views import (
     RETURN_SEND_BACK_LOG_ACTION,
     REVIEW_VIEWSET_NAME,
     GrantActivateView,
+    GrantCloseLogFormatter,
+    GrantCloseView,
     GrantEditView,
     GrantInspectView,
     OverridesViewSet,
+    PaymentIndexView,
     PaymentInspectView,
+    ReleasedByColumn,
     ReturnInspectView,
     ReturnReviewViewSet,
     VariationInspectView,
 )
+from programmes.closure import GRANT_CLOSE_LOG_ACTION
 from programmes.filters import (
     BudgetLineFilterSet,
     GrantFilterSet,
@@ -57,6 +70,8 @@ from programmes.models import (
     Target,
 )
 from programmes.services import (
+    PAYMENT_APPROVE_LOG_ACTION,
+    PAYMENT_PAID_LOG_ACTION,
     VARIATION_NEEDS_REASON,
     budget_profile_save,
     grant_save,
@@ -101,6 +116,10 @@ class ProgrammeViewSet(SetupModelViewSet):
         return programme_save(programme=instance, user=user)
 
 
+def _past_end_flag(grant):
+    return selectors.grant_past_end_flag(grant=grant, on=today())
+
+
 class GrantViewSet(SetupModelViewSet):
     model = Grant
     name = "outturn_grants"
@@ -121,6 +140,7 @@ class GrantViewSet(SetupModelViewSet):
         MoneyColumn("amount", label="Amount", sort_key="amount"),
         StatusTagColumn("status", accessor="get_status_display", label="Status", sort_key="status"),
         FlagColumn("has_override", true_label="Override", label="Charged past an allocation"),
+        FlagColumn("past_end", accessor=_past_end_flag, label="Past its end date"),
         UpdatedAtColumn(),
     ]
     search_fields = ["identifier", "title", "provider__name", "programme__name"]
@@ -239,14 +259,29 @@ class GrantViewSet(SetupModelViewSet):
     def get_edit_view_kwargs(self, **kwargs):
         return super().get_edit_view_kwargs(activate_url_name=self.get_url_name("activate"), **kwargs)
 
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(close_url_name=self.get_url_name("close"), **kwargs)
+
     @property
     def activate_view(self):
         return self.construct_view(
             GrantActivateView, edit_url_name=self.get_url_name("edit"), index_url_name=self.get_url_name("index")
         )
 
+    @property
+    def close_view(self):
+        return self.construct_view(
+            GrantCloseView,
+            edit_url_name=self.get_url_name("edit"),
+            index_url_name=self.get_url_name("index"),
+            inspect_url_name=self.get_url_name("inspect"),
+        )
+
     def get_urlpatterns(self):
-        return super().get_urlpatterns() + [extra_route(self, "activate", self.activate_view, "activate")]
+        return super().get_urlpatterns() + [
+            extra_route(self, "activate", self.activate_view, "activate"),
+            extra_route(self, "close", self.close_view, "close"),
+        ]
 
 
 def _profiled(line):
@@ -407,7 +442,8 @@ class QuarterlyReturnViewSet(ReadOnlyModelViewSet):
         "__str__",
         Column("provider", accessor="grant.provider", label="Provider", sort_key="grant__provider__name"),
         Column("programme", accessor="grant.programme", label="Programme", sort_key="grant__programme__name"),
-        "due_date",
+        # The day the provider owes it by: the due date, or the resubmission date once sent back (blank if reopened).
+        Column("deadline", label="Due", sort_key="due_date"),
         StatusTagColumn("status", accessor="get_status_display", label="Status", sort_key="status"),
         FlagColumn("overdue", accessor=_is_overdue, true_label="Overdue", label="Overdue"),
     ]
@@ -419,6 +455,7 @@ class QuarterlyReturnViewSet(ReadOnlyModelViewSet):
         "period.financial_year.label",
         "quarter",
         "due_date",
+        "resubmission_due_date",
         "get_status_display",
         _is_overdue,
         "submitted_at",
@@ -440,6 +477,7 @@ class QuarterlyReturnViewSet(ReadOnlyModelViewSet):
         "financial_year",
         "quarter",
         "due_date",
+        "resubmission_due_date",
         "status",
         "submitted_at",
         "submitted_by",
@@ -460,14 +498,24 @@ def _release_flag(payment):
     return selectors.payment_release_flag(payment=payment)
 
 
+def _payments_today(*, user):
+    return selectors.payment_list(user=user, on=today())
+
+
+def _payment_today(*, user, pk):
+    return selectors.payment_get(user=user, pk=pk, on=today())
+
+
 class PaymentViewSet(ReadOnlyModelViewSet):
     model = Payment
     name = "outturn_payments"
     url_prefix = "returns/payments"
     icon = "doc-full-inverse"
     menu_label = "Payments"
-    list_selector = staticmethod(selectors.payment_list)
-    inspect_selector = staticmethod(selectors.payment_get)
+    # Read with the day, so that each payment says whether it is due for approval.
+    list_selector = staticmethod(_payments_today)
+    inspect_selector = staticmethod(_payment_today)
+    index_view_class = PaymentIndexView
     inspect_view_class = PaymentInspectView
     inspect_template_name = "programmes/admin/payment_inspect.html"
     list_display = [
@@ -480,7 +528,8 @@ class PaymentViewSet(ReadOnlyModelViewSet):
         StatusTagColumn("status", accessor="get_status_display", label="Status", sort_key="status"),
         "reference",
         FlagColumn("is_override", true_label="Override", label="Past the grant's amount"),
-        FlagColumn("release", accessor=_release_flag, label="Released by a return"),
+        ReleasedByColumn("released_by_return", review_url_name=REVIEW_URL_NAME, label="Released by"),
+        FlagColumn("release", accessor=_release_flag, label="Approval"),
     ]
     ordering = ["-date"]
     search_fields = ["reference", "grant__identifier", "grant__title", "grant__provider__name"]
@@ -515,13 +564,34 @@ class PaymentViewSet(ReadOnlyModelViewSet):
         "financial_year",
         "quarter",
         "reference",
+        "approved_by",
+        "approved_at",
         "override_reason",
         "overridden_by",
         "overridden_at",
     ]
 
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(approve_url_name=self.get_url_name("approve"), **kwargs)
+
     def get_inspect_view_kwargs(self, **kwargs):
-        return super().get_inspect_view_kwargs(review_url_name=REVIEW_URL_NAME, **kwargs)
+        return super().get_inspect_view_kwargs(
+            review_url_name=REVIEW_URL_NAME, approve_url_name=self.get_url_name("approve"), **kwargs
+        )
+
+    @property
+    def approve_view(self):
+        return PaymentApprovalView.as_view(
+            index_url_name=self.get_url_name("index"),
+            approve_url_name=self.get_url_name("approve"),
+            inspect_url_name=self.get_url_name("inspect"),
+            grant_inspect_url_name="outturn_grants:inspect",
+            review_url_name=REVIEW_URL_NAME,
+            header_icon="check",
+        )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [path("approve/", self.approve_view, name="approve")]
 
 
 class IndicatorValueViewSet(ReadOnlyModelViewSet):
@@ -651,10 +721,13 @@ def register_programmes_viewsets():
 @hooks.register("register_log_actions")
 def register_programmes_log_actions(actions):
     actions.register_action(GRANT_ACTIVATE_LOG_ACTION, "Activate", "Activated: its quarterly returns were created")
+    actions.register_action(GRANT_CLOSE_LOG_ACTION)(GrantCloseLogFormatter)
     actions.register_action(RETURN_APPROVE_LOG_ACTION, "Approve", "Approved")
     actions.register_action(RETURN_SEND_BACK_LOG_ACTION, "Return for changes", "Returned for changes")
     actions.register_action(RETURN_REOPEN_LOG_ACTION, "Reopen", "Reopened and returned for changes")
     actions.register_action(PAYMENT_IMPORT_LOG_ACTION)(PaymentImportLogFormatter)
+    actions.register_action(PAYMENT_APPROVE_LOG_ACTION)(PaymentApproveLogFormatter)
+    actions.register_action(PAYMENT_PAID_LOG_ACTION)(PaymentPaidLogFormatter)
 
 
 @hooks.register("construct_homepage_panels")

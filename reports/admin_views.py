@@ -214,6 +214,27 @@ class ReturnsMatrixView(DashboardView):
         return context
 
 
+class LimitsPassedView(DashboardView):
+    """Every limit the money has passed, newest year first, each in words with what was recorded about it."""
+
+    template_name = "reports/admin/limits_passed.html"
+    page_title = "Limits passed"
+    header_icon = "warning"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["limits"] = [
+            {
+                "limit": limit,
+                "url": reverse("outturn_dashboards:grant_quarters", args=(limit.grant_id,))
+                if limit.grant_id
+                else reverse("outturn_dashboards:stream_year", args=(limit.stream_id, limit.year.start_year)),
+            }
+            for limit in selectors.limits_passed_list(user=self.request.user)
+        ]
+        return context
+
+
 class ProgrammeProgressIndexView(DashboardView):
     template_name = "reports/admin/programme_progress_index.html"
     page_title = "Programme progress"

@@ -50,7 +50,7 @@ REBUILD_BATCH = 500  # grants per round of queries: bounds memory on a national-
 Period = tuple[int, int]  # (financial year, quarter)
 
 
-def _line_figures(grant_ids: list[int]) -> dict[int, dict[Period, dict[str, Decimal]]]:
+def grant_figures(grant_ids: list[int]) -> dict[int, dict[Period, dict[str, Decimal]]]:
     """Each grant's measures by quarter, before they are shared among streams."""
     lines = dict(BudgetLine.objects.filter(grant_id__in=grant_ids).values_list("pk", "cost_type"))
     line_grant = dict(BudgetLine.objects.filter(grant_id__in=grant_ids).values_list("pk", "grant_id"))
@@ -140,8 +140,8 @@ def _stream_weights(grant_ids: list[int]) -> dict[int, dict[int | None, dict[int
     return weights
 
 
-def _rows_for(grant_ids: list[int]) -> list[StreamGrantQuarter]:
-    figures, weights = _line_figures(grant_ids), _stream_weights(grant_ids)
+def summary_rows_for(grant_ids: list[int]) -> list[StreamGrantQuarter]:
+    figures, weights = grant_figures(grant_ids), _stream_weights(grant_ids)
     rows = []
     for grant, periods in figures.items():
         for (year, quarter), measures in periods.items():
@@ -170,7 +170,7 @@ def figures_refresh(*, grant_ids: list[int]) -> None:
         Grant.objects.filter(pk__in=grant_ids, status__in=COUNTED_GRANT_STATUSES).values_list("pk", flat=True)
     )
     StreamGrantQuarter.objects.filter(grant_id__in=grant_ids).delete()
-    StreamGrantQuarter.objects.bulk_create(_rows_for(counted), batch_size=1000)
+    StreamGrantQuarter.objects.bulk_create(summary_rows_for(counted), batch_size=1000)
 
 
 def figures_rebuild() -> int:
@@ -181,5 +181,7 @@ def figures_rebuild() -> int:
             Grant.objects.filter(status__in=COUNTED_GRANT_STATUSES).order_by("pk").values_list("pk", flat=True)
         )
         for start in range(0, len(grant_ids), REBUILD_BATCH):
-            StreamGrantQuarter.objects.bulk_create(_rows_for(grant_ids[start : start + REBUILD_BATCH]), batch_size=1000)
+            StreamGrantQuarter.objects.bulk_create(
+                summary_rows_for(grant_ids[start : start + REBUILD_BATCH]), batch_size=1000
+            )
     return StreamGrantQuarter.objects.count()

@@ -20,8 +20,9 @@ from funding.fiscal import FinancialYear, Quarter
 from funding.models import Allocation, FundingStream, User
 from funding.money import PENNY, ZERO, format_gbp, gbp
 from funding.roles import Role
-from programmes.models import Grant, GrantCharge, Indicator, Payment, Programme, QuarterlyReturn
+from programmes.models import Grant, GrantCharge, Indicator, Programme, QuarterlyReturn
 from reports.figures import COUNTED_GRANT_STATUSES, MEASURES
+from reports.limits import LimitPassed, limits_passed
 from reports.models import StreamGrantQuarter
 from reports.public import IndicatorProgress, YearFigures, indicator_progress_list
 
@@ -133,8 +134,7 @@ def _flags(
     figures: Figures,
     on: datetime.date,
     overdue: int,
-    charge_overrides: int,
-    payment_overrides: int,
+    limits: list[LimitPassed],
 ) -> list[Flag]:
     flags = []
     allocated = figures.allocated or ZERO
@@ -158,32 +158,39 @@ def _flags(
                 f"Forecast outturn is {format_gbp(figures.outturn - allocated)} more than the allocation.",
             )
         )
-    if charge_overrides:
-        committed_over = (figures.committed or ZERO) - allocated
-        excess = f" by {format_gbp(committed_over)}" if committed_over.amount > 0 else ""
-        flags.append(
-            Flag(
-                "override",
-                "Committed past allocation",
-                f"{_count(charge_overrides, 'grant charge')} passed the year's allocation{excess} by an officer's "
-                "override.",
-            )
-        )
-    if payment_overrides:
-        flags.append(
-            Flag(
-                "override",
-                "Paid past a grant's amount",
-                f"{_count(payment_overrides, 'payment')} took a grant past its amount by an officer's override.",
-            )
-        )
+    for passed in _by_kind(limits).values():
+        flags.append(Flag("override", passed[0].label, limit_words(passed)))
     if overdue:
         flags.append(Flag("overdue", "Overdue returns", f"{_count(overdue, 'return')} from providers overdue."))
     return flags
 
 
+def _by_kind(limits: list[LimitPassed]) -> dict[str, list[LimitPassed]]:
+    grouped: dict[str, list[LimitPassed]] = {}
+    for limit in limits:
+        grouped.setdefault(limit.kind, []).append(limit)
+    return grouped
+
+
+def limit_words(limits: list[LimitPassed]) -> str:
+    """What went past a limit and what was recorded about it, in sentences."""
+    words = []
+    for limit in limits:
+        if limit.reasons:
+            words.append(f"{limit.explanation} Recorded: {'; '.join(r.rstrip('.') for r in limit.reasons)}.")
+        else:
+            words.append(f"{limit.explanation} No reason is recorded.")
+    return " ".join(words)
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def limits_passed_list(*, user: User) -> list[LimitPassed]:
+    """Every limit passed in any year (reports.limits), for the office."""
+    _require_dashboard_user(user)
+    return limits_passed()
 
 
 # --- Funding overview -------------------------------------------------------------------------------------------
@@ -236,11 +243,10 @@ def _stream_years(
     overdue = _grouped_counts(
         QuarterlyReturn.objects.overdue(on).filter(in_year, financial_year=year.start_year), "grant__charges__stream"
     )
-    charge_overrides = _grouped_counts(_counted_charges(year).exclude(override_reason=""), "stream")
-    payment_overrides = _grouped_counts(
-        Payment.objects.filter(in_year, financial_year=year.start_year).exclude(override_reason=""),
-        "grant__charges__stream",
-    )
+    limits_by_stream: dict[int, list[LimitPassed]] = {}
+    for limit in limits_passed(year=year):
+        for stream_id in limit.stream_ids:
+            limits_by_stream.setdefault(stream_id, []).append(limit)
     shown = streams
     if not include_empty:
         shown = streams.filter(Q(pk__in=allocated.keys()) | Q(pk__in=committed.keys()) | Q(pk__in=sums.keys()))
@@ -263,8 +269,7 @@ def _stream_years(
                     figures=figures,
                     on=on,
                     overdue=overdue.get(stream.pk, 0),
-                    charge_overrides=charge_overrides.get(stream.pk, 0),
-                    payment_overrides=payment_overrides.get(stream.pk, 0),
+                    limits=limits_by_stream.get(stream.pk, []),
                 ),
             )
         )
@@ -370,6 +375,7 @@ class GrantQuarters:
     grant: Grant
     years: list[GrantYearRows]
     total: Figures
+    flags: list[Flag]  # the limits the grant has passed, in words
 
 
 def _add_up(figures: list[Figures], **extra) -> Figures:
@@ -413,7 +419,9 @@ def grant_quarters_get(*, user: User, grant_pk: int, on: datetime.date) -> Grant
             )
         )
     total = _add_up([year.total for year in years], committed=sum((y.total.committed for y in years), ZERO))
-    return GrantQuarters(grant=grant, years=years, total=total)
+    passed = [limit for limit in limits_passed() if limit.grant_id == grant.pk]
+    flags = [Flag("override", limit.label, limit_words([limit])) for limit in passed]
+    return GrantQuarters(grant=grant, years=years, total=total, flags=flags)
 
 
 # --- Returns matrix -----------------------------------------------------------------------------------------------

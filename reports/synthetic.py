@@ -33,6 +33,7 @@ from funding.models import Allocation, Area, FundingStream, Organisation, User
 from funding.money import PENNY, gbp, split_by_weight
 from funding.roles import Role
 from funding.services import roles_sync
+from programmes import lifecycle
 from programmes.demo import figures as demo_figures
 from programmes.demo import story
 from programmes.models import (
@@ -53,6 +54,7 @@ from programmes.models import (
     Target,
     Theme,
 )
+from programmes.profiles import lines_over_years
 from programmes.services import spend_needs_explanation
 
 # Apps whose rows make up the estate (reports holds the summary rebuilt from it); users are handled on their own.
@@ -1019,14 +1021,24 @@ class SyntheticEstate:
         }
 
     def _lines(self, plan: GrantPlan) -> list[LinePlan]:
-        """A staff line and one to four others that add up to the grant, each profiled over its quarters."""
+        """A staff line and one to four others that add up to the grant, each profiled over its quarters so that
+        each year's profile equals that year's charges (the services' rule, programmes.profiles)."""
         rng, quarters = plan.rng, plan.quarters
         templates = [STAFF_LINE, *rng.sample(LINE_TEMPLATES, rng.randint(1, 4))]
         weights = [rng.uniform(50, 70), *[rng.uniform(5, 25) for _ in templates[1:]]]
+        amounts = split_pence(plan.amount, weights)
+        year_needs: dict[int, Decimal] = defaultdict(Decimal)
+        for _, year, amount in plan.charges:
+            year_needs[year] += amount
+        by_year = lines_over_years(line_needs=amounts, year_needs=year_needs)
         lines = []
-        for (name, category, cost_type), amount in zip(templates, split_pence(plan.amount, weights), strict=True):
-            profile = split_pence(amount, [rng.uniform(0.85, 1.15) for _ in quarters])
-            lines.append(LinePlan(name, category, cost_type, amount, dict(zip(quarters, profile, strict=True))))
+        for (name, category, cost_type), amount, years in zip(templates, amounts, by_year, strict=True):
+            profile = {}
+            for year, in_year in years.items():
+                year_quarters = [q for q in quarters if q.financial_year.start_year == year]
+                shares = split_pence(in_year, [rng.uniform(0.85, 1.15) for _ in year_quarters])
+                profile.update(zip(year_quarters, shares, strict=True))
+            lines.append(LinePlan(name, category, cost_type, amount, profile))
         return lines
 
     # --- Returns --------------------------------------------------------------------------------------------
@@ -1045,7 +1057,9 @@ class SyntheticEstate:
     def _history(self, plan: GrantPlan, quarter: Quarter, due: datetime.date) -> str:
         if max(quarter.start, plan.start) > self.yesterday:
             return NOT_STARTED
-        if quarter.end >= self.today:  # the current quarter: a few providers start early
+        if quarter.end >= self.yesterday:
+            # Not ended by yesterday, the latest day a step is stamped, so not yet open for submission (it opens the
+            # day after the quarter ends): a few providers start a draft early.
             return DRAFT if plan.rng.random() < 0.1 else NOT_STARTED
         if self.today <= due:
             band = "not due"
@@ -1079,6 +1093,12 @@ class SyntheticEstate:
             return_plan.steps.append((step, clock.after(days)))
         status = STEP_STATUS[return_plan.steps[-1][0]] if return_plan.steps else Status.NOT_STARTED
         submitted = [moment for step, moment in return_plan.steps if step == SUBMIT]
+        sent_back = [moment for step, moment in return_plan.steps if step == SEND_BACK]
+        resubmit_by = None  # as the services do: set on sending back, kept on resubmission, cleared on approval
+        if sent_back and status != Status.APPROVED:
+            resubmit_by = lifecycle.resubmission_due_date(
+                due_date=return_plan.due_date, sent_back_on=sent_back[-1].date()
+            )
         narrative = {}
         if history == DRAFT:
             narrative = {"progress": rng.choice(PROGRESS)}
@@ -1102,6 +1122,7 @@ class SyntheticEstate:
             submitted_at=submitted[-1] if submitted else None,
             submitted_by_id=self.approvers[plan.provider].pk if submitted else None,
             approved_at=return_plan.moment(APPROVE) if status == Status.APPROVED else None,
+            resubmission_due_date=resubmit_by,
             version=1 + len(return_plan.steps) + len(narrative),
             **narrative,
         )

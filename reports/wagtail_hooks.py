@@ -16,6 +16,7 @@ DASHBOARD_PAGES = [
     ("Funding overview", "outturn_dashboards:overview", "table"),
     ("Returns matrix", "outturn_dashboards:returns_matrix", "form"),
     ("Programme progress", "outturn_dashboards:programme_progress_index", "crosshairs"),
+    ("Limits passed", "outturn_dashboards:limits_passed", "warning"),
 ]
 DashboardMenuItem = menu_item_shown_to(selectors.can_view_dashboards)
 
@@ -32,6 +33,7 @@ def register_dashboard_urls():
         path("streams/<int:pk>/<int:year>/", admin_views.StreamYearView.as_view(), name="stream_year"),
         path("grants/<int:pk>/", admin_views.GrantQuartersView.as_view(), name="grant_quarters"),
         path("returns-matrix/", admin_views.ReturnsMatrixView.as_view(), name="returns_matrix"),
+        path("limits-passed/", admin_views.LimitsPassedView.as_view(), name="limits_passed"),
         path("programmes/", admin_views.ProgrammeProgressIndexView.as_view(), name="programme_progress_index"),
         path("programmes/<int:pk>/", admin_views.ProgrammeProgressView.as_view(), name="programme_progress"),
     ]
@@ -65,7 +67,13 @@ class FundingOverviewPanel(Component):
     def get_context_data(self, parent_context):
         on = today()
         overview = selectors.funding_overview(user=self.user, year=FinancialYear.from_date(on), on=on)
-        return {"overview": overview, "rows": [admin_views.stream_links(row) for row in overview.rows]}
+        limits = selectors.limits_passed_list(user=self.user)
+        return {
+            "overview": overview,
+            "rows": [admin_views.stream_links(row) for row in overview.rows],
+            "limits_passed": len(limits),
+            "limits_unexplained": sum(1 for limit in limits if not limit.has_reason),
+        }
 
 
 @hooks.register("construct_homepage_panels")

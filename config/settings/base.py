@@ -151,6 +151,9 @@ WAGTAILADMIN_COMMENTS_ENABLED = False
 OUTTURN_TODAY = env("OUTTURN_TODAY", default="")
 # Days after a quarter ends that its return falls due, unless a grant says otherwise.
 RETURN_DUE_DAYS_DEFAULT = env.int("RETURN_DUE_DAYS_DEFAULT", default=30)
+# Working days (Monday to Friday, not bank holidays in England) a provider has to submit a return sent back for
+# changes again; never before its original due date.
+RETURN_RESUBMISSION_WORKING_DAYS = env.int("RETURN_RESUBMISSION_WORKING_DAYS", default=10)
 # Counts of people from 1 to this less one show on the public site as "fewer than 5".
 PUBLIC_SMALL_COUNT_THRESHOLD = env.int("PUBLIC_SMALL_COUNT_THRESHOLD", default=5)
 

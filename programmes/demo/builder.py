@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Sum
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -22,7 +22,7 @@ from funding.models import Allocation, Area, FundingStream, Organisation, User
 from funding.money import ZERO, gbp, gbp_sum
 from funding.roles import Role
 from funding.services import allocation_set, area_save, organisation_save, roles_sync, stream_save
-from programmes import services
+from programmes import lifecycle, services
 from programmes.demo import figures, story
 from programmes.models import (
     BudgetLine,
@@ -35,6 +35,7 @@ from programmes.models import (
     Programme,
     QuarterlyReturn,
     ReturnTransition,
+    SpendLine,
     Target,
 )
 
@@ -346,6 +347,10 @@ class DemoBuilder:
         history = plan[ago] if ago < len(plan) else story.APPROVED
         if ago == 0 and self.today - DAY < quarter.start:
             return story.NOT_STARTED  # a quarter that began today has nothing to report yet
+        if self.today - DAY <= quarter.end and history != story.NOT_STARTED:
+            # Submission opens the day after the quarter ends, and the story's steps happen by yesterday at the
+            # latest: a quarter that had not ended by yesterday has at most a draft.
+            return story.DRAFT
         return history
 
     def _returns(self) -> None:
@@ -392,7 +397,7 @@ class DemoBuilder:
         )
         changes_first = history in (story.RETURNED, story.RESUBMITTED, story.APPROVED_AFTER_CHANGES)
         clock, stamps = Clock(quarter, self.today), []
-        submitted = approved = None
+        submitted = approved = resubmit_by = None
 
         def submit(days: int):
             nonlocal submitted
@@ -414,6 +419,10 @@ class DemoBuilder:
             reason = figures.send_back_reason(spec, quarter, data)
             services.return_send_back(quarterly_return=quarterly_return, user=officer, reason=reason)
             stamps.append(clock.after(5))
+            # The service dates the resubmission from the day it runs; the story's send-back was on this day.
+            resubmit_by = lifecycle.resubmission_due_date(
+                due_date=quarterly_return.due_date, sent_back_on=timezone.localdate(stamps[-1])
+            )
             if history != story.RETURNED:
                 self._fix(context, quarterly_return, data)
                 submit(4)
@@ -428,17 +437,27 @@ class DemoBuilder:
                 self._fix(context, quarterly_return, data)
                 submit(3)
                 approve(5)
-        self._stamp(quarterly_return, stamps, submitted, approved)
+        self._stamp(quarterly_return, stamps, submitted, approved, resubmit_by=None if approved else resubmit_by)
 
     def _fill(self, context: GrantContext, quarterly_return, data, *, partial: bool, hold_explanations: bool):
         """The provider's editor enters the return; a draft has only its first spend line and its progress."""
         lines = list(context.lines.items())[: 1 if partial else None]
+        # A line's spend over the grant never passes the line's amount, so the grant's never passes its own (the
+        # portal refuses that); the demo's over-runs come out of what is left.
+        spent_before = dict(
+            SpendLine.objects.filter(budget_line__grant=context.grant)
+            .exclude(quarterly_return=quarterly_return)
+            .values("budget_line")
+            .annotate(total=Sum("actual"))
+            .values_list("budget_line", "total")
+        )
         for name, line in lines:
             spend = data.spend[name]
+            left = line.amount.amount - Decimal(spent_before.get(line.pk) or 0).quantize(Decimal("0.01"))
             services.return_record_spend(
                 quarterly_return=quarterly_return,
                 budget_line=line,
-                actual=gbp(spend.actual),
+                actual=gbp(min(Decimal(spend.actual), max(left, Decimal(0)))),
                 forecasts={number: gbp(amount) for number, amount in spend.forecasts.items()},
                 variance_explanation="" if hold_explanations else spend.explanation,
                 user=context.editor,
@@ -487,12 +506,14 @@ class DemoBuilder:
         progress = f"{data.narrative['progress']} {story.FIX_NOTE}"
         services.return_update_narrative(quarterly_return=quarterly_return, user=context.editor, progress=progress)
 
-    def _stamp(self, quarterly_return, stamps, submitted, approved) -> None:
+    def _stamp(self, quarterly_return, stamps, submitted, approved, *, resubmit_by=None) -> None:
         transitions = list(quarterly_return.transitions.order_by("pk"))
         for transition, moment in zip(transitions, stamps, strict=True):
             transition.at = moment
         ReturnTransition.objects.bulk_update(transitions, ["at"])
-        QuarterlyReturn.objects.filter(pk=quarterly_return.pk).update(submitted_at=submitted, approved_at=approved)
+        QuarterlyReturn.objects.filter(pk=quarterly_return.pk).update(
+            submitted_at=submitted, approved_at=approved, resubmission_due_date=resubmit_by
+        )
         if approved:
             quarterly_return.indicator_values.update(approved_at=approved)
 

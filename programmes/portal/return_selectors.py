@@ -17,7 +17,7 @@ from djmoney.money import Money
 from funding.fiscal import Quarter
 from funding.models import User
 from funding.money import ZERO, format_gbp, gbp
-from programmes import selectors
+from programmes import lifecycle, selectors
 from programmes.models import (
     BREAKDOWN_CATEGORIES,
     Breakdown,
@@ -32,7 +32,7 @@ from programmes.models import (
     SpendLine,
     Target,
 )
-from programmes.services import NARRATIVE_FIELDS, return_missing_sections, spend_needs_explanation
+from programmes.services import NARRATIVE_FIELDS, return_missing_sections, spend_needs_explanation, today
 
 Status = QuarterlyReturn.Status
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START_YET = "Not started", "In progress", "Completed", "Cannot start yet"
@@ -133,10 +133,16 @@ class ReturnSheet:
     spent_before: Money
     officer_comments: str
     missing: list[str] = field(default_factory=list)
+    # Why it cannot be submitted yet, if its quarter has not ended (lifecycle.SUBMISSION_NOT_OPEN).
+    submission_not_open: str | None = None
 
     @property
     def editable(self) -> bool:
-        return self.quarterly_return.status in QuarterlyReturn.OPEN_STATUSES
+        return self.quarterly_return.status in lifecycle.EDITABLE
+
+    @property
+    def submission_opens(self):
+        return lifecycle.submission_opens(self.quarterly_return)
 
     @property
     def is_submitted(self) -> bool:
@@ -212,7 +218,7 @@ class ReturnSheet:
     def check_status(self) -> str:
         if self.is_submitted:
             return COMPLETED
-        return CANNOT_START_YET if self.missing else NOT_STARTED
+        return CANNOT_START_YET if self.missing or self.submission_not_open else NOT_STARTED
 
 
 def _returns(*, user: User) -> QuerySet[QuarterlyReturn]:
@@ -357,6 +363,7 @@ def return_sheet(*, user: User, pk: int) -> ReturnSheet:
     )
     if sheet.editable:
         sheet.missing = return_missing_sections(quarterly_return=quarterly_return)
+        sheet.submission_not_open = lifecycle.submission_not_open(quarterly_return=quarterly_return, on=today())
     return sheet
 
 

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from funding.roles import Role
-from programmes import services
+from programmes import lifecycle, services
 from programmes.models import EvidenceFile
 from programmes.portal import return_forms, return_selectors
 from programmes.portal.access import ProviderRequiredMixin
@@ -147,7 +146,9 @@ class CheckView(SectionView):
         return self.render_to_response(self.get_context_data(form=retry))
 
     def get_context_data(self, **kwargs):
-        can_submit = self.request.user.has_role(Role.PROVIDER_APPROVER)
+        # The lifecycle says who may submit, and from which statuses; the service checks both again.
+        submit = lifecycle.SUBMIT
+        can_submit = submit.allows(self.request.user) and submit.allowed_from(self.sheet.quarterly_return.status)
         return super().get_context_data(can_submit=can_submit, **kwargs)
 
 

@@ -37,7 +37,7 @@ class ReturnTask:
 
 
 def _task(quarterly_return: QuarterlyReturn, on: datetime.date) -> ReturnTask:
-    status, due = quarterly_return.status, quarterly_return.due_date
+    status, deadline = quarterly_return.status, quarterly_return.deadline
     if status == Status.RETURNED:
         comments = quarterly_return.sent_back[0].reason if quarterly_return.sent_back else ""
         return ReturnTask(quarterly_return, "Changes needed", "red", comments)
@@ -46,7 +46,7 @@ def _task(quarterly_return: QuarterlyReturn, on: datetime.date) -> ReturnTask:
     if status == Status.APPROVED:
         return ReturnTask(quarterly_return, "Approved", "green")
     if quarterly_return.is_overdue(on):
-        days = (on - due).days
+        days = (on - deadline).days
         return ReturnTask(quarterly_return, "Overdue", "red", f"{days} day{'s' if days != 1 else ''} late")
     label = "In progress" if status == Status.DRAFT else "Not started"
     return ReturnTask(quarterly_return, label, "light-blue" if status == Status.DRAFT else "grey")

@@ -20,7 +20,7 @@ def test_the_first_screen_counts_the_work_waiting_and_links_to_it(officer_client
     html = response.content.decode()
     assert '<a href="/admin/returns/quarterly-returns/?overdue=true"><strong>1</strong> overdue returns</a>' in html
     assert '<a href="/admin/returns/review/"><strong>1</strong> returns waiting' in html
-    assert "<strong>0</strong> limits passed by override" in html
+    assert '<a href="/admin/dashboards/limits-passed/"><strong>0</strong> limits passed</a>' in html
     overdue = officer_client.get("/admin/returns/quarterly-returns/?overdue=true")
     assert [str(r.period) for r in overdue.context["object_list"]] == ["Q1 2023/24"]
     assert datetime.date(2023, 7, 30) == overdue.context["object_list"][0].due_date

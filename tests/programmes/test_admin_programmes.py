@@ -10,7 +10,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 from funding.money import gbp
 from programmes.admin_views import GRANT_ACTIVATE_LOG_ACTION
 from programmes.models import BudgetProfile, Grant, GrantCharge, GrantVariation, Indicator, Programme, Target
-from programmes.services import PROFILE_CANNOT_SPREAD, PROFILE_REQUIRED, VARIATION_NEEDS_REASON, grant_activate
+from programmes.profiles import PROFILE_YEAR_NO_QUARTERS
+from programmes.services import PROFILE_REQUIRED, VARIATION_NEEDS_REASON, grant_activate
 from tests.admin_helpers import admin_url, grant_form_data
 from tests.factories import (
     AllocationFactory,
@@ -179,12 +180,11 @@ def test_a_varied_line_is_re_profiled_from_the_current_quarter(officer_client, o
 def test_a_line_of_a_grant_that_has_ended_cannot_be_re_profiled(officer_client, officer):
     grant = funded_grant()
     grant_activate(grant=grant, user=officer)
-    line = grant.budget_lines.get()
     data = edit_data_for(grant, amount="45000.00", reason="More sessions")
     response = officer_client.post(admin_url("outturn_grants", "edit", grant.pk), data)
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        PROFILE_CANNOT_SPREAD.format(line=line.name, first="Q1 2024/25")
+        PROFILE_YEAR_NO_QUARTERS.format(year="2023/24", needed="£5,000.00", first="Q1 2024/25")
     ]
     assert Grant.objects.get(pk=grant.pk).amount == gbp("40000.00")
 

@@ -20,6 +20,8 @@ from programmes.demo import figures, story
 from programmes.finance_import import ledger_check, ledger_file_read, ledger_sample_rows, payment_import
 from programmes.models import Grant, Indicator, IndicatorValue, Payment, QuarterlyReturn
 from programmes.services import today
+from reports.public import indicator_progress_list
+from tests.return_helpers import lifecycle_breaches
 
 pytestmark = pytest.mark.django_db
 Status = QuarterlyReturn.Status
@@ -108,6 +110,9 @@ def test_returns_are_in_every_state_with_overdue_ones_and_a_reopened_history(loa
     assert reopened_and_approved
     # Histories are dated when the story says they happened, never in the future.
     assert all(t.at.date() < day for r in returns for t in r.transitions.all())
+    # Submitted only after their quarter ended; sent back with the resubmission date the rule gives (ADR 0008).
+    assert lifecycle_breaches(returns) == []
+    assert any(r.status == Status.RETURNED and r.resubmission_due_date for r in returns)
 
 
 def test_each_provider_login_sees_returns_in_several_states(loaded):
@@ -183,6 +188,15 @@ def test_the_parks_figures_show_the_38_per_cent_fall_from_the_2021_baseline(load
     assert approved.filter(value=parks.baseline_value * Decimal("0.62")).exists()
     # The last quarter's police data is entered and waits for an officer.
     assert IndicatorValue.objects.filter(indicator=parks, approved_at__isnull=True).exists()
+    # The live figure the public site shows today is the release's.
+    (progress,) = indicator_progress_list([parks])
+    assert progress.change_from_baseline.signed == "−38%"
+
+
+def test_every_figure_of_the_demo_reconciles(loaded):
+    output = io.StringIO()
+    call_command("check_figures", stdout=output)
+    assert output.getvalue() == "Every figure reconciles.\n"
 
 
 def test_the_2021_survey_is_a_fraction_and_the_kits_are_things_not_people(loaded):

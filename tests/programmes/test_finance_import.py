@@ -34,9 +34,10 @@ from programmes.admin_finance import (
 from programmes.demo import story
 from programmes.finance_import import COLUMNS, LedgerRow, ledger_check, ledger_sample_rows, payment_import
 from programmes.models import Payment
-from programmes.services import payment_approve, payment_create, payment_mark_paid
+from programmes.services import PAYMENT_PAID_LOG_ACTION, payment_approve, payment_create, payment_mark_paid
 from tests.admin_helpers import admin_url
 from tests.factories import funded_grant, office_user
+from tests.programmes.payments import release
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +53,15 @@ def fixed_today(settings):
 
 @pytest.fixture
 def navigator(finance_officer):
-    """£40,000 for 2023/24 paid in arrears: £10,000 planned at the end of each quarter, Q2's approved for payment."""
+    """£40,000 for 2023/24 paid in arrears: £10,000 planned at the end of each quarter; Q1's and Q2's released by
+    their approved returns and approved by finance, Q3's and Q4's planned."""
     grant = funded_grant(identifier=NAV, amount="40000.00")
     payments = {
         quarter.number: payment_create(grant=grant, amount=gbp("10000.00"), date=quarter.end, user=finance_officer)
         for quarter in FinancialYear(2023).quarters
     }
-    payment_approve(payment=payments[2], user=finance_officer)
+    for number in (1, 2):
+        payment_approve(payment=release(payments[number]), user=finance_officer)
     return payments
 
 
@@ -180,9 +183,9 @@ def test_the_service_refuses_anyone_but_finance(officer, navigator):
 # --- A good file, end to end -------------------------------------------------------------------------------------
 
 GOOD_ROWS = [
-    (NAV, "2023-10-02", "£9,500.00", "AP-1001"),  # settles Q2's approved payment (in arrears), at what was paid
-    (NAV, "05/10/2023", "10000.00", "AP-1002"),  # settles Q3's planned payment, of the same amount
-    (BLEED, "2023-10-20", "3000", "AP-1003"),  # nothing scheduled: a new paid payment
+    (NAV, "2023-10-02", "£9,500.00", "AP-1001"),  # settles Q1's approved payment, the oldest, at what was paid
+    (NAV, "05/10/2023", "10000.00", "AP-1002"),  # settles Q2's approved payment, the oldest left; not Q3's planned
+    (BLEED, "2023-10-20", "3000", "AP-1003"),  # nothing approved: a new paid payment
 ]
 
 
@@ -201,11 +204,16 @@ def test_a_good_file_is_previewed_then_imported_through_the_services_and_logged(
         preview = upload(finance_client, make_file(GOOD_ROWS))
         assert ledger_state() == before  # a preview writes nothing
         text = page_text(preview)
-        assert "records 3 payments: 2 scheduled payments marked paid and 1 new paid payment" in text
-        assert "Marks the planned payment of £10,000.00 for Q3 2023/24 paid" in text
-        assert "Q3 2023/24 paid, at" not in text
-        assert "Marks the approved payment of £10,000.00 for Q2 2023/24 paid, at £9,500.00" in text
-        assert "Records a new paid payment for Q3 2023/24" in text
+        assert "records 3 payments: 2 approved payments marked paid and 1 new paid payment" in text
+        assert (
+            f"Marks the approved payment of £10,000.00 for Q1 2023/24 paid, at £9,500.00: the oldest approved payment "
+            f"of {NAV}" in text
+        )
+        assert (
+            f"Marks the approved payment of £10,000.00 for Q2 2023/24 paid: the oldest approved payment of {NAV} left "
+            "after the rows above" in text
+        )
+        assert f"No approved payment of {BLEED} is waiting: records a new paid payment for Q3 2023/24" in text
         assert "Import 3 payments" in text
 
         response = confirm(finance_client, preview)
@@ -213,22 +221,22 @@ def test_a_good_file_is_previewed_then_imported_through_the_services_and_logged(
         signals.grant_figures_changed.disconnect(receiver)
     assert (response.status_code, response.url) == (302, admin_url("outturn_payments"))
     assert shown_messages(finance_client.get(response.url)) == [
-        f"Imported 3 payments from {name}: 2 scheduled marked paid, 1 new."
+        f"Imported 3 payments from {name}: 2 approved marked paid, 1 new."
     ]
-    q2, q3 = (Payment.objects.get(pk=navigator[n].pk) for n in (2, 3))
-    assert (q2.status, q2.date, q2.amount, q2.reference, str(q2.period)) == (
+    q1, q2 = (Payment.objects.get(pk=navigator[n].pk) for n in (1, 2))
+    assert (q1.status, q1.date, q1.amount, q1.reference, str(q1.period)) == (
         "paid",
         datetime.date(2023, 10, 2),
         gbp("9500.00"),
         "AP-1001",
-        "Q2 2023/24",  # it stays the payment for the quarter it was approved for
+        "Q1 2023/24",  # it stays the payment for the quarter it was approved for
     )
-    assert (q3.status, q3.date, q3.amount, q3.reference, str(q3.period)) == (
+    assert (q2.status, q2.date, q2.amount, q2.reference, str(q2.period)) == (
         "paid",
         datetime.date(2023, 10, 5),
         gbp("10000.00"),
         "AP-1002",
-        "Q3 2023/24",
+        "Q2 2023/24",
     )
     new = Payment.objects.get(reference="AP-1003")
     assert (new.grant, new.status, new.amount, new.date, str(new.period)) == (
@@ -239,14 +247,16 @@ def test_a_good_file_is_previewed_then_imported_through_the_services_and_logged(
         "Q3 2023/24",
     )
     assert Payment.objects.filter(grant=bleed).count() == 1
-    assert Payment.objects.get(pk=navigator[1].pk).status == "planned"  # Q1: a row in Q3 does not settle it
+    # Q3's planned payment, the one for the quarter of the rows' dates, is not settled: it is not approved.
+    assert Payment.objects.get(pk=navigator[3].pk).status == "planned"
 
     entries = ModelLogEntry.objects.filter(action=PAYMENT_IMPORT_LOG_ACTION).order_by("data__row")
-    assert [(e.object_id, e.user, e.data["row"], e.data["reference"]) for e in entries] == [
-        (str(q2.pk), finance_officer, 2, "AP-1001"),
-        (str(q3.pk), finance_officer, 3, "AP-1002"),
-        (str(new.pk), finance_officer, 4, "AP-1003"),
+    assert [(e.object_id, e.user, e.data["row"], e.data["reference"], e.data["file"]) for e in entries] == [
+        (str(q1.pk), finance_officer, 2, "AP-1001", name),
+        (str(q2.pk), finance_officer, 3, "AP-1002", name),
+        (str(new.pk), finance_officer, 4, "AP-1003", name),
     ]
+    assert not ModelLogEntry.objects.filter(action=PAYMENT_PAID_LOG_ACTION).exists()  # one entry a row
     history = finance_client.get(admin_url("outturn_payments", "history", new.pk))
     assert f"Paid: imported from {name}, row 4 (ledger reference AP-1003)" in page_text(history)
     assert sorted(set(changed)) == sorted({navigator[2].grant_id, bleed.pk})
@@ -284,11 +294,11 @@ def test_confirming_the_same_preview_twice_adds_nothing_the_second_time(finance_
 def test_a_file_overlapping_an_earlier_import_imports_only_the_new_rows(finance_client, navigator, bleed):
     confirm(finance_client, upload(finance_client, csv_file(GOOD_ROWS[:2])))
     preview = upload(finance_client, csv_file(GOOD_ROWS))
-    assert "records 1 payment: 0 scheduled payments marked paid and 1 new paid payment" in page_text(preview)
+    assert "records 1 payment: 0 approved payments marked paid and 1 new paid payment" in page_text(preview)
     assert "2 rows were imported before and will be left as they are" in page_text(preview)
     response = confirm(finance_client, preview)
     assert shown_messages(finance_client.get(response.url)) == [
-        "Imported 1 payment from ledger.csv: 0 scheduled marked paid, 1 new. 2 rows already imported left as they were."
+        "Imported 1 payment from ledger.csv: 0 approved marked paid, 1 new. 2 rows already imported left as they were."
     ]
     assert Payment.objects.filter(reference__startswith="AP-").count() == 3
 
@@ -307,7 +317,7 @@ def test_a_spreadsheet_may_name_its_columns_loosely_add_others_and_hold_real_dat
     assert preview.context["check"].errors == []
     assert [row.row.number for row in preview.context["check"].rows] == [2, 3, 5]
     confirm(finance_client, preview)
-    assert Payment.objects.get(reference="AP-2001").pk == navigator[2].pk  # Q2's, approved, of the same amount
+    assert Payment.objects.get(reference="AP-2001").pk == navigator[1].pk  # Q1's, the oldest approved
     assert Payment.objects.get(reference="AP-2002").amount == gbp("2999.99")
     assert Payment.objects.get(reference="AP-2003").amount == gbp("0.01")
 
@@ -355,7 +365,7 @@ def test_payments_past_a_grant_count_the_files_own_rows_and_say_what_remains(fin
         (BLEED, "2023-10-01", "5000.00", "AP-1"),
         (BLEED, "2023-10-02", "5000.00", "AP-2"),
         (BLEED, "2023-10-03", "2000.01", "AP-3"),
-        (NAV, "2023-10-04", "10000.01", "AP-4"),  # Q3's £10,000 planned: paying more passes the grant's £40,000
+        (NAV, "2023-10-04", "10000.01", "AP-4"),  # Q1's £10,000 approved: paying more passes the grant's £40,000
     ]
     errors = upload(finance_client, csv_file(rows)).context["check"].errors
     assert errors == [
@@ -529,7 +539,7 @@ def test_the_signed_preview_carries_the_rows_as_the_file_gave_them(finance_offic
     )
 
 
-# --- Which scheduled payment a row settles ------------------------------------------------------------------------
+# --- Which payment a row settles ----------------------------------------------------------------------------------
 
 
 def outcomes(rows) -> list:
@@ -542,45 +552,83 @@ def outcomes(rows) -> list:
     ]
 
 
-def test_a_row_settles_a_payment_of_the_same_amount_first_then_an_approved_one_then_the_oldest(
-    finance_officer, navigator
-):
-    payment_approve(payment=navigator[1], user=finance_officer)
-    assert outcomes([(NAV, "2023-10-05", "10000.00", "AP-1")]) == ["Q1 2023/24"]  # approved and oldest
+NAV_FULL = (
+    "£10,000.00 would take payments on 360G-SSVRA-2023-NAV to £50,000.00, counting the rows above it, more than the "
+    "grant's amount of £40,000.00: £0.00 remains. Check the amount: a payment past a grant's amount needs a recorded "
+    "reason and cannot be imported"
+)
+
+
+def test_rows_settle_the_oldest_approved_payments_in_turn_not_the_one_for_the_quarter_of_their_date(navigator):
+    # Dated in Q3, whose payment is planned: Q1's and Q2's approved payments are settled, oldest first.
+    assert outcomes([(NAV, "2023-10-05", "10000.00", "AP-1")]) == ["Q1 2023/24"]
     assert outcomes(
         [
             (NAV, "2023-10-05", "10000.00", "AP-1"),
             (NAV, "2023-10-06", "10000.00", "AP-2"),
             (NAV, "2023-10-07", "10000.00", "AP-3"),
         ]
-    ) == ["Q1 2023/24", "Q2 2023/24", "Q3 2023/24"]
+    ) == ["Q1 2023/24", "Q2 2023/24", [NAV_FULL]]  # the third would be a new payment, past the grant's amount
 
 
-def test_a_row_prefers_the_payment_of_its_amount(finance_officer, navigator, bleed):
-    third = navigator[3]
-    Payment.objects.filter(pk=third.pk).update(amount=gbp("7500.00"))
-    assert outcomes([(NAV, "2023-10-05", "7500.00", "AP-1")]) == ["Q3 2023/24"]  # rather than Q2, approved
+def test_a_row_settles_the_oldest_approved_payment_even_where_a_later_one_has_its_amount(navigator):
+    Payment.objects.filter(pk=navigator[2].pk).update(amount=gbp("7500.00"))
+    check = ledger_check(rows=[LedgerRow(2, NAV, "2023-10-05", "7500.00", "AP-1")], file_name="x.csv")
+    (row,) = check.rows
+    assert row.settles.pk == navigator[1].pk
+    assert row.outcome == (
+        f"Marks the approved payment of £10,000.00 for Q1 2023/24 paid, at £7,500.00: the oldest approved payment "
+        f"of {NAV}"
+    )
 
 
-def test_a_row_does_not_settle_a_planned_payment_of_another_quarter_or_a_future_approved_one(
-    finance_officer, navigator
-):
-    payment_approve(payment=navigator[4], user=finance_officer)  # Q4, approved early
-    # In Q2 2023/24 the row settles Q2 (approved); Q3's planned and Q4's approved are not due yet.
-    assert outcomes([(NAV, "2023-08-01", "10000.00", "AP-1"), (NAV, "2023-08-02", "5000.00", "AP-2")]) == [
-        "Q2 2023/24",
-        [
-            "£5,000.00 would take payments on 360G-SSVRA-2023-NAV to £45,000.00, counting the rows above it, more "
-            "than the grant's amount of £40,000.00: £0.00 remains. Check the amount: a payment past a grant's amount "
-            "needs a recorded reason and cannot be imported"
-        ],
+def test_an_approved_payment_is_settled_by_a_row_dated_before_its_quarter(finance_officer, navigator):
+    Payment.objects.filter(pk__in=[navigator[1].pk, navigator[2].pk]).update(status=Payment.Status.PAID)
+    payment_approve(payment=release(navigator[3]), user=finance_officer)
+    assert outcomes([(NAV, "2023-08-01", "10000.00", "AP-1")]) == ["Q3 2023/24"]
+
+
+def test_a_payment_due_but_not_approved_is_named_and_the_row_refused_rather_than_paid_twice(finance_client, navigator):
+    release(navigator[3])  # Q3's return approved: its payment is due, but finance has not approved it
+    rows = [
+        (NAV, "2023-10-05", "10000.00", "AP-1"),
+        (NAV, "2023-10-06", "10000.00", "AP-2"),
+        (NAV, "2023-10-07", "10000.00", "AP-3"),
     ]
+    refused = (
+        f"{NAV} has no approved payment waiting, and its Q3 2023/24 payment of £10,000.00 is due but not yet approved "
+        "by finance: approve it under Payments due for approval, then upload the file again"
+    )
+    assert outcomes(rows) == ["Q1 2023/24", "Q2 2023/24", [refused]]
+    before = ledger_state()
+    preview = upload(finance_client, csv_file(rows))
+    assert f"Row 4, grant_id: {refused}" in page_text(preview)
+    assert preview.context["token"] == ""
+    assert ledger_state() == before
+
+
+def test_a_grant_paid_in_advance_is_held_to_its_approved_payments_too(finance_officer, finance_client):
+    grant = funded_grant(identifier="360G-SSVRA-2023-ADV", amount="20000.00", payment_mode="advance")
+    first = payment_create(grant=grant, amount=gbp("10000.00"), date=datetime.date(2023, 10, 1), user=finance_officer)
+    later = payment_create(grant=grant, amount=gbp("10000.00"), date=datetime.date(2024, 1, 1), user=finance_officer)
+    row = [("360G-SSVRA-2023-ADV", "2023-10-02", "10000.00", "AP-1")]
+    assert outcomes(row) == [
+        [
+            "360G-SSVRA-2023-ADV has no approved payment waiting, and its Q3 2023/24 payment of "
+            "£10,000.00 is due but not yet approved by finance: approve it under Payments due for "
+            "approval, then upload the file again"
+        ]
+    ]
+    payment_approve(payment=first, user=finance_officer)
+    confirm(finance_client, upload(finance_client, csv_file(row)))
+    assert Payment.objects.get(pk=first.pk).reference == "AP-1"
+    assert Payment.objects.get(pk=later.pk).status == Payment.Status.PLANNED
 
 
 def test_paying_less_than_planned_settles_the_payment_at_what_was_paid(finance_client, navigator):
     confirm(finance_client, upload(finance_client, csv_file([(NAV, "2023-10-05", "8000.00", "AP-1")])))
     settled = Payment.objects.get(reference="AP-1")
-    assert (settled.pk, settled.amount) == (navigator[2].pk, gbp("8000.00"))
+    assert (settled.pk, settled.amount) == (navigator[1].pk, gbp("8000.00"))
     assert sum(p.amount.amount for p in Payment.objects.filter(grant=settled.grant)) == Decimal("38000.00")
 
 
@@ -625,13 +673,15 @@ def test_the_sample_lists_the_quarters_payments_and_those_due_and_imports_cleanl
     assert lines == [
         "grant_id,date,amount,reference",
         f"{BLEED},2023-10-03,500.00,AP-EARLIER",  # already recorded this quarter
-        f"{NAV},2023-11-15,10000.00,BACS-231115-{navigator[2].pk:05d}",  # Q2's, approved: due now
+        f"{NAV},2023-11-15,10000.00,BACS-231115-{navigator[1].pk:05d}",  # Q1's and Q2's, approved: paid in this run
+        f"{NAV},2023-11-15,10000.00,BACS-231115-{navigator[2].pk:05d}",
     ]
     preview = upload(finance_client, SimpleUploadedFile("sample.csv", response.content))
-    assert "records 1 payment: 1 scheduled payment marked paid and 0 new paid payments" in page_text(preview)
+    assert "records 2 payments: 2 approved payments marked paid and 0 new paid payments" in page_text(preview)
     confirm(finance_client, preview)
-    assert Payment.objects.get(pk=navigator[2].pk).status == "paid"
-    assert len(ledger_sample_rows(on=TODAY)) == 2  # the same two payments, both recorded now
+    assert {Payment.objects.get(pk=navigator[n].pk).status for n in (1, 2)} == {"paid"}
+    assert Payment.objects.get(pk=navigator[3].pk).status == "planned"  # not approved: not in the run
+    assert len(ledger_sample_rows(on=TODAY)) == 3  # the same three payments, all recorded now
 
 
 def test_the_demos_ledger_example_names_grants_of_the_story_and_reads_cleanly():
@@ -657,7 +707,7 @@ def test_the_sample_makes_as_many_queries_for_30_due_payments_as_for_3(finance_c
             payment = payment_create(
                 grant=funded_grant(), amount=gbp("10.00"), date=datetime.date(2023, 10, 2), user=finance_officer
             )
-            payment_approve(payment=payment, user=finance_officer)
+            payment_approve(payment=release(payment), user=finance_officer)
 
     due_payments(3)
     queries()  # the first request fills per-process caches

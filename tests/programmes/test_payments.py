@@ -7,6 +7,7 @@ from funding.money import gbp
 from programmes.models import Payment
 from programmes.services import payment_approve, payment_create, payment_mark_paid
 from tests.factories import funded_grant
+from tests.programmes.payments import release
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_a_payment_moves_from_planned_to_approved_to_paid_keeping_the_quarter_it
     payment = payment_create(
         grant=funded_grant(), amount=gbp("1000.00"), date=datetime.date(2023, 6, 30), user=finance_officer
     )
-    payment_approve(payment=payment, user=finance_officer)
+    payment_approve(payment=release(payment), user=finance_officer)
     payment_mark_paid(payment=payment, date=datetime.date(2023, 7, 3), reference="AP-0001", user=finance_officer)
     payment.refresh_from_db()
     assert (payment.status, str(payment.period), payment.reference) == ("paid", "Q1 2023/24", "AP-0001")

@@ -1,5 +1,6 @@
 """`send_return_reminders`: due soon, overdue and weekly still-overdue reminders, each sent once."""
 
+import datetime
 import io
 
 import pytest
@@ -85,7 +86,11 @@ def test_submitted_and_approved_returns_are_never_reminded(grant, officer, provi
 
 
 def test_a_return_sent_back_is_reminded_again_while_open(grant):
-    QuarterlyReturn.objects.filter(grant=grant, quarter=1).update(status=QuarterlyReturn.Status.RETURNED)
+    # Sent back with its due date as its resubmission date (tests/programmes/test_return_lifecycle.py goes through
+    # the services; a return returned with no resubmission date was reopened, and is never reminded).
+    QuarterlyReturn.objects.filter(grant=grant, quarter=1).update(
+        status=QuarterlyReturn.Status.RETURNED, resubmission_due_date=datetime.date(2023, 7, 30)
+    )
     assert on("2023-07-31") == "Sent 1 reminders: 0 due soon, 1 overdue, 0 still overdue"
     assert "returned for changes" in mail.outbox[0].body
 

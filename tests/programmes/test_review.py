@@ -257,7 +257,7 @@ def test_office_roles_without_the_decision_see_the_screen_but_no_actions(
     for client in (finance_client, board_client):
         response = client.get(review_url(submitted_q2))
         assert response.status_code == 200
-        assert response.context["actions"] == {}
+        assert response.context["actions"] == []
         html = response.content.decode()
         assert 'name="action"' not in html
         assert "Only a commissioning officer can approve" in html

@@ -242,12 +242,17 @@ def test_flags_explain_underspend_risk_overspend_overrides_and_overdue_returns(
     row, labels = flags(estate["second"])
     assert row.figures.committed == gbp("72000.00")
     assert labels["Committed past allocation"] == (
-        "1 grant charge passed the year's allocation by £22,000.00 by an officer's override."
+        "Commitments to Core grants in 2024/25 come to £72,000.00, £22,000.00 more than the allocation of "
+        "£50,000.00. Recorded: 360G-T-OVER: Over-programmed on purpose: Q3 underspend elsewhere."
     )
     assert labels["Overspend"] == "Forecast outturn is £19,000.00 more than the allocation."  # 60,000 + 9,000
     assert "Underspend risk" not in labels
     _, labels = flags(estate["first"])
-    assert labels["Paid past a grant's amount"] == "1 payment took a grant past its amount by an officer's override."
+    # 5,000 paid, 5,000 planned and 15,000 paid by override: 25,000 on a grant of 20,000.
+    assert labels["Payments past a grant's amount"] == (
+        "Payments on 360G-T-SINGLE, planned and made, come to £25,000.00, £5,000.00 more than its amount of "
+        "£20,000.00. Recorded: The ledger paid twice; recovery agreed."
+    )
 
 
 @override_settings(OUTTURN_TODAY="2024-06-15")

@@ -33,6 +33,7 @@ from programmes.models import (
 from programmes.services import return_missing_sections, spend_needs_explanation, today
 from reports.models import StreamGrantQuarter
 from tests.factories import funded_grant
+from tests.return_helpers import lifecycle_breaches
 
 pytestmark = pytest.mark.django_db
 Status = QuarterlyReturn.Status
@@ -152,6 +153,13 @@ def test_a_scale_must_be_more_than_nothing():
     assert not Grant.objects.exists()
 
 
+def test_every_figure_of_a_scale_one_estate_reconciles():
+    generate("--scale", "1", "--seed", "1")
+    output = io.StringIO()
+    call_command("check_figures", stdout=output)
+    assert output.getvalue() == "Every figure reconciles.\n"
+
+
 class TestTheEstate:
     """One estate, read by every test of the class."""
 
@@ -241,6 +249,11 @@ class TestTheEstate:
             assert (quarterly_return.approved_at is not None) == (quarterly_return.status == Status.APPROVED)
         for value in IndicatorValue.objects.filter(source=IndicatorValue.Source.RETURN):
             assert value.approved_at == approved_at[value.quarterly_return_id]
+
+    def test_returns_keep_the_lifecycles_dates(self, estate):
+        returns = list(QuarterlyReturn.objects.prefetch_related("transitions"))
+        assert lifecycle_breaches(returns) == []
+        assert any(r.status == Status.RETURNED and r.resubmission_due_date for r in returns)
 
     def test_figures_keep_the_indicator_rules(self, estate):
         totals, parts = {}, defaultdict(int)
