@@ -42,6 +42,7 @@ def test_a_finance_officer_approves_a_payment_due_from_the_payments_listing(page
         in page.locator(".messages").inner_text()
     )
     assert "No payment is due for approval" in page.locator("#approval-summary").inner_text()
+    page.wait_for_timeout(1000)  # the message fades in: axe would measure its contrast half-way
     assert_accessible(page)
     due.refresh_from_db()
     later.refresh_from_db()
