@@ -760,7 +760,10 @@ class ReturnReminder(models.Model):
 
     quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=15, choices=Kind.choices)
-    # 0 for the one-off reminders; for the weekly one, how many whole weeks overdue the return was.
+    # The deadline it reminded of: the due date, or a resubmission date once the return was sent back, so that a
+    # new deadline gets its own reminders.
+    deadline = models.DateField()
+    # 0 for the one-off reminders; for the weekly one, how many whole weeks past the deadline the return was.
     week = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(auto_now_add=True)
     recipients = models.TextField(help_text="The addresses it went to, one per line.")
@@ -768,7 +771,9 @@ class ReturnReminder(models.Model):
     class Meta:
         ordering = ["quarterly_return", "sent_at"]
         constraints = [
-            models.UniqueConstraint(fields=["quarterly_return", "kind", "week"], name="one_reminder_of_each_kind"),
+            models.UniqueConstraint(
+                fields=["quarterly_return", "deadline", "kind", "week"], name="one_reminder_of_each_kind_per_deadline"
+            ),
         ]
 
     def __str__(self):

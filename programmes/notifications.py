@@ -133,29 +133,28 @@ on_return_reopened = _to_provider_about("return_reopened", "reopened")
 # --- Reminders --------------------------------------------------------------------------------------------------
 
 
-def _reminder_what(reminder: ReturnReminder, weeks_overdue: int) -> str:
-    deadline = reminder.quarterly_return.deadline
+def _reminder_what(reminder: ReturnReminder) -> str:
+    deadline, weeks = reminder.deadline, reminder.week
     if reminder.kind == ReturnReminder.Kind.DUE_SOON:
         return f"due on {deadline.day} {deadline:%B %Y}"
     if reminder.kind == ReturnReminder.Kind.OVERDUE:
         return "overdue"
-    return f"{weeks_overdue} week{'s' if weeks_overdue > 1 else ''} overdue"
+    return f"{weeks} week{'s' if weeks > 1 else ''} overdue"
 
 
-def reminder_queue(*, reminder: ReturnReminder, weeks_overdue: int = 0) -> None:
+def reminder_queue(*, reminder: ReturnReminder) -> None:
     """Queue a reminder's e-mail now: the caller writes the reminder in the same transaction, so that the record
-    of a reminder and the reminder itself go together. The return's deadline is its due date, or its resubmission
-    date once sent back; `weeks_overdue` counts from it."""
+    of a reminder and the reminder itself go together."""
     quarterly_return = reminder.quarterly_return
     email_send.enqueue(
         **message(
             "return_reminder",
             quarterly_return=quarterly_return,
-            what=_reminder_what(reminder, weeks_overdue),
+            what=_reminder_what(reminder),
             to=reminder.recipients.splitlines(),
             reminder=reminder,
-            deadline=quarterly_return.deadline,
-            weeks_overdue=weeks_overdue,
+            deadline=reminder.deadline,
+            weeks_overdue=reminder.week,
             portal_url=portal_url(quarterly_return),
         )
     )

@@ -934,23 +934,12 @@ def return_reminder_kind(*, quarterly_return: QuarterlyReturn, on: datetime.date
     return None
 
 
-def _reminder_week(quarterly_return: QuarterlyReturn, weeks: int) -> int:
-    """What a reminder records as its week, which with its kind is unique for the return: the whole weeks from the
-    original due date to the deadline, plus the weeks overdue. For the first deadline that is the weeks overdue.
-
-    A return sent back after its due date has a resubmission date at least two weeks after anything reminded
-    about before, so its reminders never take an earlier one's place and none is skipped as already sent; a
-    return sent back before its due date with a new deadline in the same week is not told "due soon" twice.
-    """
-    offset = (quarterly_return.deadline - quarterly_return.due_date).days // 7
-    return max(offset, 0) + weeks
-
-
 def return_reminders_send(*, on: datetime.date) -> list[ReturnReminder]:
     """E-mail providers about their active grants' returns that they owe by a deadline within 14 days or that are
     overdue (`QuarterlyReturn.deadline`: reopened returns have none), and return the reminders sent.
 
-    A reminder goes once, however often this runs: one already recorded is skipped, and the record is unique and
+    A reminder goes once for each deadline, however often this runs: one already recorded is skipped (a return sent
+    back has a new deadline, so its reminders start again), and the record is unique and
     written in the same transaction that queues the e-mail, so of two runs at once only one sends it. A run that
     missed days sends only the reminder the day calls for, not each one it missed.
     """
@@ -964,9 +953,9 @@ def return_reminders_send(*, on: datetime.date) -> list[ReturnReminder]:
     recipients_by_provider: dict[int, list[str]] = {}
     sent = []
     for quarterly_return in returns:
-        kind, weeks = return_reminder_kind(quarterly_return=quarterly_return, on=on)
-        week = _reminder_week(quarterly_return, weeks)
-        if any((r.kind, r.week) == (kind, week) for r in quarterly_return.reminders.all()):
+        kind, week = return_reminder_kind(quarterly_return=quarterly_return, on=on)
+        deadline = quarterly_return.deadline
+        if any((r.deadline, r.kind, r.week) == (deadline, kind, week) for r in quarterly_return.reminders.all()):
             continue
         provider_id = quarterly_return.grant.provider_id
         if provider_id not in recipients_by_provider:
@@ -977,9 +966,13 @@ def return_reminders_send(*, on: datetime.date) -> list[ReturnReminder]:
         try:
             with transaction.atomic():
                 reminder = ReturnReminder.objects.create(
-                    quarterly_return=quarterly_return, kind=kind, week=week, recipients="\n".join(recipients)
+                    quarterly_return=quarterly_return,
+                    deadline=deadline,
+                    kind=kind,
+                    week=week,
+                    recipients="\n".join(recipients),
                 )
-                notifications.reminder_queue(reminder=reminder, weeks_overdue=weeks)
+                notifications.reminder_queue(reminder=reminder)
         except IntegrityError:
             continue  # another run sent this one first
         sent.append(reminder)

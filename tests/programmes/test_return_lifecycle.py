@@ -48,12 +48,16 @@ def overdue_count(client) -> int:
     return int(re.search(r"<strong>(\d+)</strong> overdue returns", html).group(1))
 
 
-def remind(day: str) -> list[tuple[str, int]]:
-    """Run the reminders for a day; the (kind, week) of each reminder recorded since, and the e-mails in outbox."""
+JUL_30, AUG_23, AUG_24 = datetime.date(2023, 7, 30), datetime.date(2023, 8, 23), datetime.date(2023, 8, 24)
+
+
+def remind(day: str) -> list[tuple[str, int, str]]:
+    """Run the reminders for a day; the (kind, week, deadline) of each reminder recorded since, and the e-mails in
+    outbox."""
     mail.outbox.clear()
     before = set(ReturnReminder.objects.values_list("pk", flat=True))
     call_command("send_return_reminders", "--date", day, stdout=io.StringIO())
-    return list(ReturnReminder.objects.exclude(pk__in=before).order_by("pk").values_list("kind", "week"))
+    return list(ReturnReminder.objects.exclude(pk__in=before).order_by("pk").values_list("kind", "week", "deadline"))
 
 
 def decide(client, quarterly_return, action: str, reason: str = ""):
@@ -178,31 +182,31 @@ def test_reminders_about_a_return_sent_back_go_by_its_resubmission_date(q1, offi
     settings.OUTTURN_TODAY = "2023-08-10"
     return_send_back(quarterly_return=q1, user=officer, reason="Explain the staff costs.")
     assert remind("2023-08-09") == []  # 15 days before its resubmission date
-    assert remind("2023-08-10") == [("due-soon", 3)]
+    assert remind("2023-08-10") == [("due-soon", 0, AUG_24)]
     assert mail.outbox[0].subject.endswith("due on 24 August 2023")
     assert "is due on 24 August 2023" in mail.outbox[0].body
     assert remind("2023-08-24") == []  # the resubmission date itself: still only "due soon", already sent
-    assert remind("2023-08-25") == [("overdue", 3)]
+    assert remind("2023-08-25") == [("overdue", 0, AUG_24)]
     assert "was due on 24 August 2023 and is overdue" in mail.outbox[0].body
     assert remind("2023-08-30") == []
-    assert remind("2023-08-31") == [("still-overdue", 4)]
+    assert remind("2023-08-31") == [("still-overdue", 1, AUG_24)]
     assert mail.outbox[0].subject.endswith("1 week overdue")  # counted from the resubmission date, not 30 July
 
 
 def test_a_return_reminded_as_overdue_then_sent_back_still_gets_its_new_reminders(
     q1, officer, provider_approver, settings
 ):
-    assert remind("2023-07-31") == [("overdue", 0)]
-    assert remind("2023-08-07") == [("still-overdue", 1)]
+    assert remind("2023-07-31") == [("overdue", 0, JUL_30)]
+    assert remind("2023-08-07") == [("still-overdue", 1, JUL_30)]
     settings.OUTTURN_TODAY = "2023-08-08"
     submit(q1, provider_approver, SPEND, forecast="10000.00")
     settings.OUTTURN_TODAY = "2023-08-09"  # a Wednesday: due again on Wednesday 23 August
     q1 = return_send_back(quarterly_return=q1, user=officer, reason="Explain the staff costs.")
     assert q1.resubmission_due_date == datetime.date(2023, 8, 23)
-    assert remind("2023-08-09") == [("due-soon", 3)]
-    assert remind("2023-08-24") == [("overdue", 3)]  # not taken for the overdue reminder of 31 July
+    assert remind("2023-08-09") == [("due-soon", 0, AUG_23)]
+    assert remind("2023-08-24") == [("overdue", 0, AUG_23)]  # not taken for the overdue reminder of 31 July
     assert "was due on 23 August 2023 and is overdue" in mail.outbox[0].body
-    assert remind("2023-08-30") == [("still-overdue", 4)]
+    assert remind("2023-08-30") == [("still-overdue", 1, AUG_23)]
     assert mail.outbox[0].subject.endswith("1 week overdue")
     assert remind("2023-08-30") == []  # once only
 
