@@ -54,7 +54,14 @@ from programmes.selectors import (
     return_review_get,
     return_review_queue,
 )
-from programmes.services import grant_activate, return_approve, return_reopen, return_send_back, today
+from programmes.services import (
+    GRANT_CLOSED,
+    grant_activate,
+    return_approve,
+    return_reopen,
+    return_send_back,
+    today,
+)
 
 GRANT_ACTIVATE_LOG_ACTION = "outturn.grant.activate"
 
@@ -63,9 +70,23 @@ GRANT_ACTIVATE_LOG_ACTION = "outturn.grant.activate"
 
 
 class GrantEditView(SetupEditView):
-    """Editing a grant; a draft also offers "Activate", which makes it live through grant_activate()."""
+    """Editing a grant; a draft also offers "Activate", which makes it live through grant_activate(). A closed grant
+    cannot change, so its edit screen sends the officer to its record, saying why."""
 
     activate_url_name = None
+
+    def get(self, request, *args, **kwargs):
+        return self._to_record_if_closed() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._to_record_if_closed() or super().post(request, *args, **kwargs)
+
+    def _to_record_if_closed(self):
+        grant = self.get_object()
+        if grant.status != Grant.Status.CLOSED:
+            return None
+        messages.warning(self.request, GRANT_CLOSED)
+        return redirect(self.inspect_url_name, quote(grant.pk))
 
     def get_activate_url(self):
         if self.activate_url_name and self.object.status == Grant.Status.DRAFT:
@@ -262,6 +283,10 @@ class GrantInspectView(SetupInspectView):
     grant's closure; for a commissioning officer, "Close grant" on an active one."""
 
     close_url_name = None
+
+    def get_edit_url(self):
+        """A closed grant cannot change, so its record offers no way to edit it."""
+        return None if self.object.status == Grant.Status.CLOSED else super().get_edit_url()
 
     @cached_property
     def header_buttons(self):

@@ -15,12 +15,13 @@ from django.conf import settings
 
 from funding.models import User
 from funding.roles import Role
-from programmes.models import QuarterlyReturn
+from programmes.models import Grant, QuarterlyReturn
 
 Status = QuarterlyReturn.Status
 PROVIDER_ROLES = frozenset({Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER})
 
 SUBMISSION_NOT_OPEN = "You can submit the return for {quarter} from {opens}"
+RETURN_FINAL = "{grant} is closed: its returns are final and cannot be changed."
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,15 @@ EDITABLE = START.sources | SUBMIT.sources
 EDIT_ROLES = START.roles
 
 
+def is_final(quarterly_return: QuarterlyReturn) -> bool:
+    """A closed grant's returns are final: closing recorded the grant's spend from them, so none may change."""
+    return quarterly_return.grant.status == Grant.Status.CLOSED
+
+
 def available(*, user: User, quarterly_return: QuarterlyReturn, office: bool) -> list[Transition]:
     """The transitions this user may take on the return now, in the back office or in the portal."""
+    if is_final(quarterly_return):
+        return []
     return [
         transition
         for transition in TRANSITIONS.values()

@@ -64,6 +64,7 @@ PAYMENT_EXCEEDS_GRANT = (
 )
 VARIATION_NEEDS_REASON = "This grant is active: give the reason for the variation."
 GRANT_CLOSED = "This grant is closed: its money, dates and budget can no longer change."
+PAYMENT_GRANT_CLOSED = "{grant} is closed: no more payments can be planned for it."
 PROFILE_RESPREAD = "The profile of {lines} was re-spread from {first} so that each year's profile equals its charges."
 RETURN_OUTSIDE_GRANT = "{quarter} is outside the grant's dates ({start} to {end})."
 RETURN_LOCKED = "This return is {status}: it cannot be changed."
@@ -432,12 +433,16 @@ def payment_create(
     override_reason: str = "",
     quarter: Quarter | None = None,
 ) -> Payment:
-    """Plan or record a payment; payments on a grant may not pass its amount without an officer's reason.
+    """Plan or record a payment; payments on a grant may not pass its amount without an officer's reason. A closed
+    grant takes no more planned payments, though a payment the ledger made is still recorded (and flagged where it
+    takes the grant past its amount).
 
     The quarter is the one the payment is for (by default its date's); it stays when the payment is made.
     """
     require_role(user, Role.FINANCE_OFFICER)
-    Grant.objects.select_for_update().filter(pk=grant.pk).first()
+    locked = Grant.objects.select_for_update().get(pk=grant.pk)
+    if locked.status == Grant.Status.CLOSED and status != Payment.Status.PAID:
+        raise ValidationError(PAYMENT_GRANT_CLOSED.format(grant=locked.identifier))
     quarter = quarter or Quarter.from_date(date)
     payment = Payment(
         grant=grant,
@@ -849,6 +854,8 @@ def _office_transition(
     if transition.reason_required and not reason.strip():
         raise ValidationError(REASON_REQUIRED)
     current = QuarterlyReturn.objects.select_for_update().select_related("grant").get(pk=quarterly_return.pk)
+    if lifecycle.is_final(current):
+        raise ValidationError(lifecycle.RETURN_FINAL.format(grant=current.grant.identifier))
     if not transition.allowed_from(current.status):
         raise ValidationError(
             TRANSITION_NOT_ALLOWED.format(current=current.get_status_display().lower(), action=transition.done)

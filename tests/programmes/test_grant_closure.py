@@ -22,6 +22,7 @@ from programmes.closure import (
     GRANT_CLOSE_LOG_ACTION,
     grant_close,
 )
+from programmes.lifecycle import RETURN_FINAL
 from programmes.models import (
     BudgetLine,
     BudgetProfile,
@@ -411,9 +412,12 @@ def test_a_closed_grant_cannot_be_edited_varied_or_closed_again(officer_client, 
         charges=[{"id": charge.pk, "stream": charge.stream, "financial_year": 2023, "amount": "40000.00"}],
         budget_lines=[{"id": line.pk, "name": line.name, "amount": "40000.00"}],
     )
-    response = officer_client.post(admin_url("outturn_grants", "edit", grant.pk), data)
-    assert response.status_code == 200
+    edit_url = admin_url("outturn_grants", "edit", grant.pk)
+    response = officer_client.post(edit_url, data, follow=True)
+    assert response.redirect_chain == [(inspect_url(grant), 302)]
     assert escape(GRANT_CLOSED) in response.content.decode()
+    assert f'href="{edit_url}"' not in response.content.decode()  # no Edit button or link on a closed grant
+    assert officer_client.get(edit_url).url == inspect_url(grant)
     grant.refresh_from_db()
     assert grant.title != "Renamed after closing"
     assert (grant.amount, grant.status, grant.returns.count()) == (gbp("36000.00"), Grant.Status.CLOSED, 4)
@@ -424,6 +428,32 @@ def test_a_closed_grant_cannot_be_edited_varied_or_closed_again(officer_client, 
     with pytest.raises(ValidationError, match="Only an active grant can be closed; this one is closed"):
         grant_close(grant=grant, user=officer, reason="Again")
     assert "cannot be closed" in officer_client.get(close_url(grant)).content.decode()
+
+
+@override_settings(OUTTURN_TODAY=TODAY)
+def test_a_closed_grants_returns_are_final_and_it_takes_no_more_planned_payments(
+    officer_client, officer, finance_officer
+):
+    grant = closed_grant(officer)
+    last = grant.returns.get(quarter=4)
+    review_url = admin_url("outturn_review", "review", last.pk)
+    assert officer_client.get(review_url).context["actions"] == []
+    response = officer_client.post(review_url, {"action": "reopen", "reopen-reason": "Correct the spend."}, follow=True)
+    assert escape(RETURN_FINAL.format(grant=grant.identifier)) in response.content.decode()
+    last.refresh_from_db()
+    assert last.status == QuarterlyReturn.Status.APPROVED
+    with pytest.raises(ValidationError, match="is closed: no more payments can be planned for it"):
+        payment_create(grant=grant, amount=gbp("100.00"), date=datetime.date(2025, 6, 30), user=finance_officer)
+    # What the ledger paid is still recorded: the money went out, and the limits flag it if it passes the amount.
+    paid = payment_create(
+        grant=grant,
+        amount=gbp("100.00"),
+        date=datetime.date(2025, 6, 1),
+        user=finance_officer,
+        status=Payment.Status.PAID,
+        reference="LATE-1",
+    )
+    assert paid.status == Payment.Status.PAID
 
 
 @override_settings(OUTTURN_TODAY=TODAY)
