@@ -22,7 +22,7 @@ from funding.models import Allocation, Area, FundingStream, Organisation, User
 from funding.money import ZERO, gbp, gbp_sum
 from funding.roles import Role
 from funding.services import allocation_set, area_save, organisation_save, roles_sync, stream_save
-from programmes import lifecycle, services
+from programmes import closure, lifecycle, services
 from programmes.demo import figures, story
 from programmes.models import (
     BudgetLine,
@@ -41,6 +41,7 @@ from programmes.models import (
 
 COUNTED_APPS = ("funding", "programmes")
 DAY = datetime.timedelta(days=1)
+CLOSE_AFTER = datetime.timedelta(days=365)
 
 
 def row_counts() -> dict[str, int]:
@@ -108,6 +109,7 @@ class DemoBuilder:
         self._returns()
         self._payments()
         self._office_figures()
+        self._close_finished()
 
     # --- People and places ----------------------------------------------------------------------------------
 
@@ -531,6 +533,16 @@ class DemoBuilder:
             .annotate(first=Min("at"))
             .values_list("quarterly_return_id", "first")
         )
+        # A payment in arrears pays the spend its return reported, up to what was planned; one in advance, the plan.
+        released = Payment.objects.filter(pk__in=[p.pk for p in payments], released_by_return__isnull=False)
+        spent = {
+            # Quantized: SQLite sums decimals as floats, and every amount is in pence.
+            payment: gbp(Decimal(total).quantize(Decimal("0.01")))
+            for payment, total in released.values("pk")
+            .annotate(total=Sum("released_by_return__spend_lines__actual"))
+            .values_list("pk", "total")
+            if total is not None
+        }
         for payment in payments:
             spec = self.spec_by_grant[payment.grant_id]
             if spec.payment_mode == story.ADVANCE:
@@ -551,7 +563,40 @@ class DemoBuilder:
             if pay_on < self.today:
                 short = spec.identifier.removeprefix("360G-SSVRA-")
                 reference = f"DEMO-{short}-{payment.financial_year}Q{payment.quarter}"
-                services.payment_mark_paid(payment=payment, date=pay_on, reference=reference, user=self.finance)
+                services.payment_mark_paid(
+                    payment=payment,
+                    date=pay_on,
+                    reference=reference,
+                    user=self.finance,
+                    amount=min(spent.get(payment.pk, payment.amount), payment.amount),
+                )
+
+    # --- Closing ------------------------------------------------------------------------------------------------
+
+    def _close_finished(self) -> None:
+        """The office closes a grant once its last return is approved and paid; the story closes those that ended
+        more than a year ago, and leaves those of the last year for the officer to close."""
+        for grant in self.grants.values():
+            grant.refresh_from_db(fields=["status"])
+            if grant.status != Grant.Status.ACTIVE or grant.end_date > self.today - CLOSE_AFTER:
+                continue
+            plan = closure.grant_closure_plan(grant=grant)
+            if not plan.closable:
+                continue
+            if plan.paid < plan.final_spend:
+                # Arrears paid each quarter's spend up to its plan: the balance goes in the final payment.
+                last = grant.quarters[-1]
+                services.payment_create(
+                    grant=grant,
+                    amount=plan.final_spend - plan.paid,
+                    date=min(last.end + datetime.timedelta(days=60), self.today - DAY),
+                    quarter=last,
+                    status=Payment.Status.PAID,
+                    reference=f"DEMO-{grant.identifier.removeprefix('360G-SSVRA-')}-FINAL",
+                    user=self.finance,
+                )
+                Payment.objects.filter(grant=grant, reference__endswith="-FINAL").update(is_demo=True)
+            closure.grant_close(grant=grant, user=self.officer, reason=story.CLOSE_REASON)
 
     # --- The office's own figures ---------------------------------------------------------------------------
 

@@ -1119,6 +1119,7 @@ REOPEN_REASONS = [
     "The police data for the quarter was revised; reopened so the provider can correct the outputs.",
 ]
 FIX_NOTE = "Updated after the officer's review."
+CLOSE_REASON = "Delivered as agreed: the final return is approved and paid. " + DEMO_NOTE
 VARIANCE_EXPLANATIONS = {
     STAFF: "A vacancy was covered by agency staff for part of the quarter.",
     TRAVEL: "More custody call-outs in Tamworth.",

@@ -1,5 +1,6 @@
 """`load_demo_data`: the story of the press releases, loaded through the services, idempotent, and up to today."""
 
+import datetime
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -73,8 +74,13 @@ def test_the_commissioners_core_grants_run_to_the_current_year(loaded):
 def test_every_grant_adds_up_and_some_are_co_funded(loaded):
     grants = Grant.objects.prefetch_related("charges__stream", "budget_lines")
     assert grants.count() >= len(story.FIXED_GRANTS)
+    # The story closes the grants that ended more than a year ago and leaves the rest to the office.
+    closed = {grant.identifier for grant in grants if grant.status == Grant.Status.CLOSED}
+    ended_long_ago = {grant.identifier for grant in grants if grant.end_date < today() - datetime.timedelta(days=365)}
+    assert closed and closed == ended_long_ago
+    assert Grant.objects.filter(status=Grant.Status.ACTIVE, end_date__lt=today()).exists()  # for the officer
     for grant in grants:
-        assert grant.status == Grant.Status.ACTIVE
+        assert grant.status in (Grant.Status.ACTIVE, Grant.Status.CLOSED)
         assert gbp_sum(c.amount for c in grant.charges.all()) == grant.amount, grant
         assert gbp_sum(line.amount for line in grant.budget_lines.all()) == grant.amount, grant
         assert {line.cost_type for line in grant.budget_lines.all()} <= {"labour", "non-labour"}
@@ -159,9 +165,16 @@ def test_payments_are_planned_approved_and_paid_in_advance_and_in_arrears(loaded
     paid = [p for p in payments if p.status == Payment.Status.PAID]
     assert {p.grant.payment_mode for p in paid} == set(Grant.PaymentMode.values)
     assert all(p.reference for p in paid)
-    assert all(p.released_by_return_id for p in paid if p.grant.payment_mode == Grant.PaymentMode.IN_ARREARS)
-    for grant in Grant.objects.prefetch_related("payments"):
-        assert gbp_sum(p.amount for p in grant.payments.all()) == grant.amount
+    # In arrears each quarter pays its approved spend, up to its plan; the balance goes in a final payment on closing.
+    arrears = [p for p in paid if p.grant.payment_mode == Grant.PaymentMode.IN_ARREARS]
+    assert all(p.released_by_return_id or p.reference.endswith("-FINAL") for p in arrears)
+    for grant in Grant.objects.prefetch_related("payments").select_related("closure"):
+        if grant.status == Grant.Status.CLOSED:
+            made = gbp_sum(p.amount for p in grant.payments.all() if p.status == Payment.Status.PAID)
+            assert made == grant.closure.final_spend + grant.closure.to_recover, grant
+            assert grant.closure.released + grant.closure.to_recover == grant.closure.underspend, grant
+        else:
+            assert gbp_sum(p.amount for p in grant.payments.all()) <= grant.amount, grant
 
 
 def test_the_ledger_files_for_the_finance_import_match_the_demo(loaded):
