@@ -19,13 +19,37 @@ class WorkWaitingPanel(Component):
         returns = reverse("outturn_returns:index")
         past_end, grants = grant_past_end_counts(on=today()), reverse("outturn_grants:index")
         ready, open_ = f"past_end_date={PAST_END_READY}", f"past_end_date={PAST_END_OPEN}"
-        return {
-            "items": [
-                ("Returns waiting for review", counts["to_review"], reverse("outturn_review:index")),
-                ("Overdue returns", counts["overdue"], f"{returns}?overdue=true"),
-                ("Returns sent back for changes", counts["returned"], f"{returns}?status=returned"),
-                ("Payments due for approval", counts["payments_due"], reverse("outturn_payments:approve")),
-                ("Grants past their end date, ready to close", past_end["ready"], f"{grants}?{ready}"),
-                ("Grants past their end date with returns to approve", past_end["open"], f"{grants}?{open_}"),
-            ]
-        }
+        rows = [
+            (
+                counts["to_review"],
+                "return waiting for review",
+                "returns waiting for review",
+                reverse("outturn_review:index"),
+            ),
+            (counts["overdue"], "overdue return", "overdue returns", f"{returns}?overdue=true"),
+            (
+                counts["returned"],
+                "return sent back for changes",
+                "returns sent back for changes",
+                f"{returns}?status=returned",
+            ),
+            (
+                counts["payments_due"],
+                "payment due for approval",
+                "payments due for approval",
+                reverse("outturn_payments:approve"),
+            ),
+            (
+                past_end["ready"],
+                "grant past its end date, ready to close",
+                "grants past their end date, ready to close",
+                f"{grants}?{ready}",
+            ),
+            (
+                past_end["open"],
+                "grant past its end date with returns to approve",
+                "grants past their end date with returns to approve",
+                f"{grants}?{open_}",
+            ),
+        ]
+        return {"items": [(singular if count == 1 else plural, count, url) for count, singular, plural, url in rows]}

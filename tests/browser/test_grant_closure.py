@@ -27,7 +27,7 @@ def test_an_officer_closes_a_finished_grant(page, live_server):
 
     sign_in(page, live_server, "officer@example.org")
     page.wait_for_url(f"{live_server.url}/admin/")
-    page.get_by_role("link", name="1 grants past their end date, ready to close").click()
+    page.get_by_role("link", name="1 grant past its end date, ready to close").click()
     page.get_by_role("link", name=grant.identifier).first.wait_for()
     page.goto(f"{live_server.url}/admin/programmes/grants/inspect/{grant.pk}/")
     page.get_by_role("link", name="Close grant").click()

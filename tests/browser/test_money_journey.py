@@ -47,7 +47,7 @@ def test_a_released_payment_is_approved_imported_and_counted_once(page, live_ser
 
     sign_in(page, live_server, "finance@example.org")
     page.wait_for_url(f"{live_server.url}/admin/")
-    page.get_by_role("link", name="payments due for approval").click()
+    page.get_by_role("link", name="1 payment due for approval").click()
     page.wait_for_url(f"{live_server.url}/admin/returns/payments/approve/")
     page.get_by_label("Approve the Q2 2023/24 payment of £10,000.00 to 360G-SSVRA-2023-NAV").check()
     page.get_by_role("button", name="Approve the ticked payments").click()

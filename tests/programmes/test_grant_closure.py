@@ -491,8 +491,8 @@ def test_grants_past_their_end_date_are_flagged_and_counted_on_the_first_screen(
     home = officer_client.get("/admin/").content.decode()
     grants = admin_url("outturn_grants")
     ready_url, open_url = f"{grants}?past_end_date={PAST_END_READY}", f"{grants}?past_end_date={PAST_END_OPEN}"
-    assert f'<a href="{ready_url}"><strong>1</strong> grants past their end date, ready to close</a>' in home
-    assert f'<a href="{open_url}"><strong>1</strong> grants past their end date with returns to approve</a>' in home
+    assert f'<a href="{ready_url}"><strong>1</strong> grant past its end date, ready to close</a>' in home
+    assert f'<a href="{open_url}"><strong>1</strong> grant past its end date with returns to approve</a>' in home
 
     assert listed(officer_client.get(ready_url)) == {ready.pk}
     assert listed(officer_client.get(open_url)) == {grant.pk}
