@@ -209,7 +209,9 @@ class GrantCloseView(GrantActionView):
                     "year": change.year.label,
                     "before": format_gbp(change.before),
                     "after": format_gbp(change.after),
-                    "freed": format_gbp(change.released),
+                    "freed": format_gbp(change.released)
+                    if change.released.amount >= 0
+                    else f"{format_gbp(-change.released)} more committed",
                 }
                 for change in plan.charges
             ],

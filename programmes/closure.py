@@ -43,7 +43,7 @@ from programmes.models import (
     QuarterlyReturn,
     SpendLine,
 )
-from programmes.services import _snapshot, grant_validate_totals
+from programmes.services import _snapshot, charge_validate, grant_validate_totals
 
 GRANT_CLOSE_LOG_ACTION = "outturn.grant.close"
 
@@ -61,6 +61,10 @@ CLOSE_PAYMENTS_DUE = (
     "once it is paid."
 )
 CLOSE_REASON_REQUIRED = "Give the reason for closing the grant."
+CLOSE_CHARGE_PAST_ALLOCATION = (
+    "Closing raises the {year} charge to {stream} to the {amount} spent that year, which the stream cannot take: "
+    "{problem}"
+)
 CLOSE_REASON_PREFIX = "Closed: "
 
 
@@ -156,6 +160,28 @@ def _problems(*, grant: Grant, returns: list[QuarterlyReturn], final: Money, pay
     return problems
 
 
+def _allocation_problems(*, grant: Grant, charges: list["ChargeChange"], existing: list[GrantCharge]) -> list[str]:
+    """A year in which the grant spent more than it charged takes a larger charge on closing: that charge keeps
+    within its stream's allocation (or an override's recorded reason), as any charge does."""
+    overridden = {(c.stream_id, c.financial_year) for c in existing if c.override_reason}
+    problems = []
+    for change in charges:
+        key = (change.stream.pk, change.year.start_year)
+        if change.after <= change.before or key in overridden:
+            continue  # an override already records why this stream's year may pass its allocation
+        charge = GrantCharge(grant=grant, stream=change.stream, financial_year=key[1], amount=change.after)
+        try:
+            charge_validate(charge=charge, user=None)
+        except ValidationError as error:
+            problems += [
+                CLOSE_CHARGE_PAST_ALLOCATION.format(
+                    year=change.year, stream=change.stream, amount=format_gbp(change.after), problem=message
+                )
+                for message in error.messages
+            ]
+    return problems
+
+
 def _released_by_approved_return(payment: Payment) -> bool:
     released_by = payment.released_by_return
     return released_by is not None and released_by.status == QuarterlyReturn.Status.APPROVED
@@ -218,15 +244,17 @@ def grant_closure_plan(*, grant: Grant) -> ClosurePlan:
     payments = list(grant.payments.select_related("released_by_return").order_by("date", "pk"))
     paid = gbp_sum(p.amount for p in payments if p.status == Payment.Status.PAID)
     cancelled = [p for p in payments if p.status == Payment.Status.PLANNED and not _released_by_approved_return(p)]
+    changes = _charge_changes(charges=charges, spent_by_year=spent_by_year)
     return ClosurePlan(
         grant=grant,
         amount_before=grant.amount,
         final_spend=final,
         paid=paid,
-        charges=_charge_changes(charges=charges, spent_by_year=spent_by_year),
+        charges=changes,
         lines=lines,
         cancelled_payments=cancelled,
-        problems=_problems(grant=grant, returns=returns, final=final, payments=payments),
+        problems=_problems(grant=grant, returns=returns, final=final, payments=payments)
+        + _allocation_problems(grant=grant, charges=changes, existing=charges),
     )
 
 

@@ -13,6 +13,7 @@ from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from funding.fiscal import FinancialYear, Quarter
+from funding.models import Allocation
 from funding.money import gbp
 from funding.roles import Role
 from programmes.closure import (
@@ -334,6 +335,24 @@ def test_closing_is_refused_while_a_return_is_open_naming_the_quarters(officer_c
     assert "Every return must be approved before the grant can be closed" in response.content.decode()
     assert "Q4 2024/25 is not started" in response.content.decode()
     unchanged(grant)
+
+
+@override_settings(OUTTURN_TODAY=TODAY)
+def test_closing_is_refused_where_a_year_spent_more_than_its_stream_can_take(officer_client, finished, streams):
+    first, _ = streams
+    # The first year charged £20,000 to the first stream (and £10,000 to the second) but spent £36,000.01: closing
+    # would raise the first stream's charge to £24,000.01, past an allocation of £21,000 with no override recorded.
+    GrantCharge.objects.filter(grant=finished, stream=first, financial_year=2023).update(amount=gbp("20000.00"))
+    GrantCharge.objects.filter(grant=finished, stream=first, financial_year=2024).update(amount=gbp("50000.00"))
+    Allocation.objects.filter(stream=first, financial_year=2023).update(amount=gbp("21000.00"))
+    problem = "Closing raises the 2023/24 charge to Serious Violence Duty to the £24,000.01 spent that year"
+    html = officer_client.get(close_url(finished)).content.decode()
+    assert problem in html
+    assert "£4,000.01 more committed" in html
+    response = officer_client.post(close_url(finished), {"reason": "Delivered."})
+    assert response.status_code == 200
+    assert problem in response.content.decode()
+    unchanged(finished)
 
 
 @override_settings(OUTTURN_TODAY=TODAY)
