@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 HOST ?= 127.0.0.1:8000
+# Test processes: one per core (pytest-xdist); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test setup lint format benchmark clean
 
@@ -15,7 +17,7 @@ run: setup $(STAMPS)/system-run
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: setup $(STAMPS)/system-test
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 setup: $(STAMPS)/python $(STAMPS)/assets
 
