@@ -117,12 +117,12 @@ def limits_passed(*, year: FinancialYear | None = None) -> list[LimitPassed]:
             )
 
     by_year = (
-        summary.values("grant", "grant__identifier", "financial_year")
+        summary.values("grant", "grant__identifier", "grant__closure__to_recover", "financial_year")
         .annotate(spent=Sum("spent"), paid=Sum("paid"))
         .order_by()
-        .values_list("grant", "grant__identifier", "financial_year", "spent", "paid")
+        .values_list("grant", "grant__identifier", "grant__closure__to_recover", "financial_year", "spent", "paid")
     )
-    for grant, identifier, financial_year, spent, paid in by_year:
+    for grant, identifier, to_recover, financial_year, spent, paid in by_year:
         limit, fy = committed.get((grant, financial_year), Decimal(0)), FinancialYear(financial_year)
         for kind, amount, verb in (
             (Kind.YEAR_SPENT, _pounds(spent), "reported spending"),
@@ -137,6 +137,7 @@ def limits_passed(*, year: FinancialYear | None = None) -> list[LimitPassed]:
                         concerns=identifier,
                         grant_id=grant,
                         stream_ids=frozenset(streams_of.get((grant, financial_year), ())),
+                        reasons=[_recovery(to_recover)] if kind == Kind.YEAR_PAID and to_recover else [],
                         explanation=f"{identifier} {verb} {format_gbp(gbp(amount))} for {fy}, "
                         f"{format_gbp(gbp(amount - limit))} more than the {format_gbp(gbp(limit))} it charges to "
                         "streams that year.",
@@ -160,6 +161,11 @@ def limits_passed(*, year: FinancialYear | None = None) -> list[LimitPassed]:
         if year is None or passed.financial_year == year.start_year
     ]
     return sorted(found, key=lambda limit: (-limit.year.start_year, limit.kind, limit.explanation))
+
+
+def _recovery(to_recover: Decimal) -> str:
+    """What closing a grant paid beyond its spend recorded about the money."""
+    return f"{format_gbp(gbp(to_recover))} to recover from the provider on closing"
 
 
 @dataclass
@@ -200,7 +206,7 @@ def _grant_amounts_passed() -> list[_GrantPassed]:
         if row is None:
             row = passed[grant] = _GrantPassed(grant=grant, identifier=identifier, amount=amount)
             if to_recover:
-                row.reasons.append(f"{format_gbp(gbp(to_recover))} to recover from the provider on closing")
+                row.reasons.append(_recovery(to_recover))
         row.total += paid
         if row.financial_year is None and row.total > amount:
             row.financial_year = financial_year

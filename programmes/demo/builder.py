@@ -583,20 +583,43 @@ class DemoBuilder:
             plan = closure.grant_closure_plan(grant=grant)
             if not plan.closable:
                 continue
-            if plan.paid < plan.final_spend:
-                # Arrears paid each quarter's spend up to its plan: the balance goes in the final payment.
-                last = grant.quarters[-1]
-                services.payment_create(
-                    grant=grant,
-                    amount=plan.final_spend - plan.paid,
-                    date=min(last.end + datetime.timedelta(days=60), self.today - DAY),
-                    quarter=last,
-                    status=Payment.Status.PAID,
-                    reference=f"DEMO-{grant.identifier.removeprefix('360G-SSVRA-')}-FINAL",
-                    user=self.finance,
-                )
-                Payment.objects.filter(grant=grant, reference__endswith="-FINAL").update(is_demo=True)
+            if grant.payment_mode == Grant.PaymentMode.IN_ARREARS:
+                self._pay_balances(grant)
             closure.grant_close(grant=grant, user=self.officer, reason=story.CLOSE_REASON)
+
+    def _pay_balances(self, grant: Grant) -> None:
+        """Arrears paid each quarter's approved spend up to its plan: before closing, each year's balance is paid
+        for the year's last quarter, so every year is paid what it spent."""
+        spent = dict(
+            SpendLine.objects.filter(
+                quarterly_return__grant=grant, quarterly_return__status=QuarterlyReturn.Status.APPROVED
+            )
+            .values("quarterly_return__financial_year")
+            .annotate(total=Sum("actual"))
+            .values_list("quarterly_return__financial_year", "total")
+        )
+        paid = dict(
+            Payment.objects.filter(grant=grant, status=Payment.Status.PAID)
+            .values("financial_year")
+            .annotate(total=Sum("amount"))
+            .values_list("financial_year", "total")
+        )
+        short = grant.identifier.removeprefix("360G-SSVRA-")
+        for year, total in sorted(spent.items()):
+            balance = _pence(total) - _pence(paid.get(year))
+            if balance <= 0:
+                continue
+            last = [q for q in grant.quarters if q.financial_year.start_year == year][-1]
+            payment = services.payment_create(
+                grant=grant,
+                amount=gbp(balance),
+                date=min(last.end + datetime.timedelta(days=60), self.today - DAY),
+                quarter=last,
+                status=Payment.Status.PAID,
+                reference=f"DEMO-{short}-{year}-BALANCE",
+                user=self.finance,
+            )
+            Payment.objects.filter(pk=payment.pk).update(is_demo=True)
 
     # --- The office's own figures ---------------------------------------------------------------------------
 
@@ -653,6 +676,11 @@ class DemoBuilder:
 
 def _indicator_spec(slug: str) -> story.IndicatorSpec:
     return next(spec for spec in story.INDICATORS if spec.slug == slug)
+
+
+def _pence(total) -> Decimal:
+    """A database sum in pounds and pence (SQLite sums decimals as floats)."""
+    return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
 def _decimal(number: int | None) -> Decimal | None:

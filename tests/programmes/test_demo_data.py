@@ -165,9 +165,9 @@ def test_payments_are_planned_approved_and_paid_in_advance_and_in_arrears(loaded
     paid = [p for p in payments if p.status == Payment.Status.PAID]
     assert {p.grant.payment_mode for p in paid} == set(Grant.PaymentMode.values)
     assert all(p.reference for p in paid)
-    # In arrears each quarter pays its approved spend, up to its plan; the balance goes in a final payment on closing.
+    # In arrears each quarter pays its approved spend, up to its plan; each year's balance is paid before closing.
     arrears = [p for p in paid if p.grant.payment_mode == Grant.PaymentMode.IN_ARREARS]
-    assert all(p.released_by_return_id or p.reference.endswith("-FINAL") for p in arrears)
+    assert all(p.released_by_return_id or p.reference.endswith("-BALANCE") for p in arrears)
     for grant in Grant.objects.prefetch_related("payments").select_related("closure"):
         if grant.status == Grant.Status.CLOSED:
             made = gbp_sum(p.amount for p in grant.payments.all() if p.status == Payment.Status.PAID)

@@ -281,6 +281,13 @@ def test_paid_beyond_the_final_spend_is_to_recover_and_only_the_unpaid_rest_is_r
     assert closure.underspend == closure.released + closure.to_recover
     grant.refresh_from_db()
     assert_invariants(grant)
+    # Paid £35,000 on a grant now of £30,000: flagged, with the recovery closing recorded as its reason.
+    limits = officer_client.get("/admin/dashboards/limits-passed/").context["limits"]
+    recovery = "£5,000.00 to recover from the provider on closing"
+    assert {(item["limit"].label, tuple(item["limit"].reasons)) for item in limits} == {
+        ("Payments past a grant's amount", (recovery,)),
+        ("Paid past the year's commitment", (recovery,)),
+    }
 
 
 @override_settings(OUTTURN_TODAY=TODAY)
