@@ -23,8 +23,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, transactional_db, live_server):
+    """A fresh browser tab. It asks for the database and the server so that it is closed, once its requests are
+    done, before they are torn down: no request is still running while the test's data is flushed."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
+    page.wait_for_load_state("networkidle")
     context.close()
