@@ -8,7 +8,7 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from cms import permissions, signals
+        from cms import permissions, signals, site
 
         signals.connect()
         # After funding's roles are synced (it listens to every app's post_migrate; cms comes later).
@@ -18,3 +18,5 @@ class CmsConfig(AppConfig):
             dispatch_uid="cms_editor_permissions_sync",
             weak=False,
         )
+        # The default Site's host name and port follow SITE_URL (the migrations create it as localhost:80).
+        post_migrate.connect(lambda **kwargs: site.site_sync(), sender=self, dispatch_uid="cms_site_sync", weak=False)

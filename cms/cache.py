@@ -3,17 +3,21 @@
 Rendered responses are kept under a key that includes a site-wide version; clearing the cache is replacing the
 version, which every app server sharing the cache (Redis in production, CACHE_URL) sees at once, and the old
 entries expire on their own. Only anonymous GET requests are cached: an editor who is signed in, and every
-preview, sees the page as it is now.
+preview, sees the page as it is now. Files made from the public figures (a programme's factsheet PDF) are kept under
+the same version, for everyone, and made again after the next change.
 """
 
+import datetime
 import hashlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 VERSION_KEY = "cms:public-version"
 PAGE_SECONDS = 24 * 60 * 60  # a ceiling only: the events below clear the cache long before
@@ -63,3 +67,28 @@ def cached_response(request: HttpRequest, render: Callable[[], HttpResponse]) ->
         cache.set(key, (response.content, response["Content-Type"], response.get("Content-Disposition")), PAGE_SECONDS)
     response[HIT_HEADER] = "miss"
     return response
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file made from the public figures, kept for as long as they do not change."""
+
+    content: bytes
+    made_at: datetime.datetime
+    version: str  # the public version it was made from: with its name, an ETag
+
+
+def _file_key(name: str, version: str) -> str:
+    return f"cms:file:{version}:{name}"
+
+
+def kept_file_or_make(name: str, make: Callable[[], bytes]) -> KeptFile:
+    """The file kept under this name for what the public sees now, or make() kept for everyone (signed in or not:
+    it holds public figures only). The version is read before making, so a change committed meanwhile makes the
+    file again at the next request rather than keeping figures from before it."""
+    version = _version()
+    if (kept := cache.get(_file_key(name, version))) is not None:
+        return kept
+    kept = KeptFile(make(), timezone.now(), version)
+    cache.set(_file_key(name, version), kept, PAGE_SECONDS)
+    return kept

@@ -10,7 +10,15 @@ from funding.models import FundingStream
 from programmes.models import Indicator, Programme
 
 
-class IndicatorChooserViewSet(ChooserViewSet):
+class RecordChooserViewSet(ChooserViewSet):
+    """A chooser of records the office keeps through its services: it chooses one, and never creates one, so its
+    "create" URL (which Wagtail routes even without a creation form, and which then fails on a post) is not routed."""
+
+    def get_urlpatterns(self):
+        return [pattern for pattern in super().get_urlpatterns() if pattern.name != "create"]
+
+
+class IndicatorChooserViewSet(RecordChooserViewSet):
     model = Indicator
     icon = "list-ul"
     choose_one_text = "Choose an indicator"
@@ -18,7 +26,7 @@ class IndicatorChooserViewSet(ChooserViewSet):
     register_widget = False
 
 
-class ProgrammeChooserViewSet(ChooserViewSet):
+class ProgrammeChooserViewSet(RecordChooserViewSet):
     model = Programme
     icon = "folder-open-inverse"
     choose_one_text = "Choose a programme"
@@ -26,7 +34,7 @@ class ProgrammeChooserViewSet(ChooserViewSet):
     register_widget = False
 
 
-class FundingStreamChooserViewSet(ChooserViewSet):
+class FundingStreamChooserViewSet(RecordChooserViewSet):
     model = FundingStream
     icon = "tag"
     choose_one_text = "Choose a funding stream"

@@ -1,13 +1,16 @@
 """The demo public site: the page tree and the pages for the press releases' programmes and streams.
 
 Pages are found by their slug under their parent and only missing ones are written, so this runs on every
-`make run` after `load_demo_data` and leaves alone whatever an editor has changed. The words are from the two
-press releases (quotes as released) or written for the demo; the figures on every page are live.
+`make run` after `load_demo_data` and leaves alone whatever an editor has changed (the about pages, such as the
+accessibility statement, are brought up to this version's words while no editor has touched them). Every programme
+with an agreed grant or an approved figure gets its page. The words are from the two press releases (quotes as
+released) or written for the demo; the figures on every page are live.
 """
 
 import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from wagtail.models import Page, Site
 
 from cms.models import (
@@ -23,9 +26,10 @@ from cms.models import (
     StandardPage,
     StoryPage,
 )
+from cms.site import site_address, site_sync
 from funding.models import FundingStream
 from programmes.demo import story
-from programmes.models import Indicator, Programme
+from programmes.models import Grant, Indicator, IndicatorValue, Programme
 
 D = datetime.date
 
@@ -198,21 +202,120 @@ def story_items() -> list[tuple]:
     ]
 
 
+# The accessibility statement follows GOV.UK's model statement (the Public Sector Bodies (Websites and Mobile
+# Applications) (No. 2) Accessibility Regulations 2018): its sections in its order, its legally required sentences,
+# and what is true of this site. Review it whenever the site changes and at least once a year.
+STATEMENT_PREPARED = D(2026, 11, 30)
+STATEMENT_REVIEWED = D(2026, 11, 30)
+ACCESSIBILITY_EMAIL = "accessibility@outturn.demo"  # demo data: the office's real address goes here
+ABILITYNET = "https://mcmw.abilitynet.org.uk/"
+EASS = "https://www.equalityadvisoryservice.com/"
+REGULATIONS = "https://www.legislation.gov.uk/uksi/2018/952/contents/made"
+WCAG = "https://www.w3.org/TR/WCAG22/"
+
+
+def _rich(*parts: str) -> dict:
+    """A rich text block from HTML parts as written (headings, paragraphs and lists)."""
+    return {"type": "text", "value": "".join(parts)}
+
+
+def _list(*items: str) -> str:
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+
+def _day(date: datetime.date) -> str:
+    return f"{date.day} {date:%B %Y}"
+
+
+def accessibility_statement() -> list[dict]:
+    email = f'<a href="mailto:{ACCESSIBILITY_EMAIL}">{ACCESSIBILITY_EMAIL}</a>'
+    return [
+        _rich(
+            "<p>This accessibility statement applies to the public website of the Staffordshire and Stoke-on-Trent "
+            "Violence Reduction Alliance: its home page, programme and funding pages, news and stories, search, and "
+            "the data behind its charts. It does not cover the provider portal or the back office the "
+            "Commissioner's office works in.</p>",
+            "<p>This website is run by the Office of the Staffordshire Commissioner for the Alliance. We want as many "
+            "people as possible to be able to use this website. For example, that means you should be able to:</p>",
+            _list(
+                "change colours, contrast levels and fonts using your browser or device settings",
+                "zoom in up to 400% with the text reflowing into one column, except the charts (see below)",
+                "move through every page using just a keyboard, starting with a link that skips to the main content",
+                "use every page, filter, chart and table without JavaScript",
+                "read every chart's figures in a table under it (‘Show the data’) and download them as a CSV file",
+                "tell a chart's lines and bars apart without relying on colour: each has its own marker or dash "
+                "pattern, and a figure that is not published is marked and labelled, never drawn like a zero",
+            ),
+            "<p>We've also made the website text as simple as possible to understand.</p>",
+            f'<p><a href="{ABILITYNET}">AbilityNet</a> has advice on making your device easier to use if you have a '
+            "disability.</p>",
+            "<h2>How accessible this website is</h2>",
+            "<p>We know some parts of this website are not fully accessible:</p>",
+            _list(
+                "the words in a chart (its axis labels and key) do not get bigger if you change only the text size in "
+                "your browser, although zooming the whole page enlarges them",
+                "on a narrow screen, or zoomed in a long way, a chart keeps its width and scrolls sideways inside its "
+                "box instead of reflowing",
+                "images and documents that editors add depend on the description and the file they give: some may "
+                "not be fully accessible",
+            ),
+            "<p>The same figures as every chart are in the table under it, and in its CSV file. Small counts of "
+            "people are never published: they read ‘fewer than 5’ or ‘not shown’ in every format, to protect the "
+            "people counted.</p>",
+            "<h2>Feedback and contact information</h2>",
+            "<p>If you need information on this website in a different format, like accessible PDF, large print, "
+            f"easy read, audio recording or braille, email {email} (a demo address). Tell us the page's address and "
+            "the format you need. We'll consider your request and get back to you in 10 working days.</p>",
+            "<h2>Reporting accessibility problems with this website</h2>",
+            "<p>We're always looking to improve the accessibility of this website. If you find any problems not "
+            f"listed on this page or think we're not meeting accessibility requirements, email {email}. Tell us the "
+            "page's address, what you were trying to do and the device and assistive technology you used.</p>",
+            "<h2>Enforcement procedure</h2>",
+            "<p>The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies "
+            "(Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the ‘accessibility "
+            "regulations’). If you're not happy with how we respond to your complaint, contact the "
+            f'<a href="{EASS}">Equality Advisory and Support Service (EASS)</a>.</p>',
+            "<h2>Technical information about this website's accessibility</h2>",
+            "<p>The Office of the Staffordshire Commissioner is committed to making its website accessible, in "
+            f'accordance with the <a href="{REGULATIONS}">Public Sector Bodies (Websites and Mobile Applications) '
+            "(No. 2) Accessibility Regulations 2018</a>.</p>",
+            "<h3>Compliance status</h3>",
+            f'<p>This website is partially compliant with the <a href="{WCAG}">Web Content Accessibility Guidelines '
+            "version 2.2</a> AA standard, due to the non-compliance listed below.</p>",
+            "<h2>Non-accessible content</h2>",
+            "<p>The content listed below is non-accessible for the following reasons.</p>",
+            "<h3>Non-compliance with the accessibility regulations</h3>",
+            "<p>Text in the charts is drawn as part of the chart's picture, so it keeps its size when you enlarge only "
+            "the text. This fails WCAG 2.2 success criterion 1.4.4 (Resize text). Each chart's figures are also in "
+            "a table of ordinary text under it. We plan to fix this by 31 March 2027.</p>",
+            "<h3>Disproportionate burden</h3>",
+            "<p>We are not claiming that fixing any of this website's problems would be a disproportionate burden.</p>",
+            "<h3>Content that's not within the scope of the accessibility regulations</h3>",
+            "<p>We know of no content on this website that is outside the scope of the regulations: it has no "
+            "documents published before 23 September 2018, no live video, no maps and no third-party content we do "
+            "not control.</p>",
+            "<h2>What we're doing to improve accessibility</h2>",
+            "<p>Every type of page on this website is checked with axe against WCAG 2.2 A and AA whenever the site's "
+            "code changes, and a change that brings a serious or critical problem is not released. The charts are "
+            "checked so that their labels never overlap and a figure that is not published is never drawn like a "
+            "zero.</p>",
+            "<h2>Preparation of this accessibility statement</h2>",
+            f"<p>This statement was prepared on {_day(STATEMENT_PREPARED)}. It was last reviewed on "
+            f"{_day(STATEMENT_REVIEWED)}.</p>",
+            f"<p>This website was last tested on {_day(STATEMENT_REVIEWED)} against the WCAG 2.2 AA standard. The "
+            "test was carried out by the Outturn development team: automated checks with axe in the Chromium browser "
+            "on every type of page, and checks of each page's layout at desktop and phone widths.</p>",
+        )
+    ]
+
+
 def about_pages() -> list[tuple]:
     return [
         (
             "accessibility-statement",
             "Accessibility statement",
-            "How accessible this website is, and how to tell us about a problem.",
-            [
-                _text(
-                    "This website is run by the Staffordshire and Stoke-on-Trent Violence Reduction Alliance. We want "
-                    "as many people as possible to be able to use it. It aims to meet the Web Content Accessibility "
-                    "Guidelines version 2.2 at AA standard, works without JavaScript, and gives every chart its data "
-                    "as a table and a CSV file.",
-                    "If you find a problem, or need information in another format, contact the Commissioner's office.",
-                )
-            ],
+            "How accessible this website is, what does not work well yet, and how to tell us about a problem.",
+            accessibility_statement(),
         ),
         (
             "privacy",
@@ -236,9 +339,12 @@ class SiteBuilder:
     def build(self) -> HomePage:
         if self.home is None:
             self.home = self._child(Page.get_first_root_node(), HomePage, "home", "Violence Reduction Alliance")
+            address = site_address()
             Site.objects.update_or_create(
-                is_default_site=True, defaults={"root_page": self.home, "hostname": "localhost"}
+                is_default_site=True,
+                defaults={"root_page": self.home, "hostname": address.hostname, "port": address.port},
             )
+        site_sync()
         programmes = self._child(
             self.home,
             ProgrammeIndexPage,
@@ -281,9 +387,9 @@ class SiteBuilder:
         )
         pages_by_slug = {}
         for slug, title, intro, body in about_pages():
-            pages_by_slug[slug] = self._child(about, StandardPage, slug, title, intro=intro, body=body)
+            pages_by_slug[slug] = self._child(about, StandardPage, slug, title, refresh=True, intro=intro, body=body)
         stories_by_programme = programme_stories()
-        for programme in Programme.objects.filter(grants__status__in=("active", "closed")).distinct().order_by("name"):
+        for programme in public_programmes():
             self._child(
                 programmes,
                 ProgrammePage,
@@ -307,13 +413,22 @@ class SiteBuilder:
             links.save()
         return self.home
 
-    def _child(self, parent: Page, model, slug: str, title: str, **fields) -> Page:
-        """The live page with this slug under parent, created and published if missing."""
-        existing = parent.get_children().filter(slug=slug).first()
-        if existing:
-            return existing.specific
+    def _child(self, parent: Page, model, slug: str, title: str, *, refresh: bool = False, **fields) -> Page:
+        """The live page with this slug under parent, created and published if missing. With refresh, a page the
+        loader wrote and no editor has touched since (no revision by a person) is brought up to this version's
+        words, so that a demo loaded before gets them too."""
         if "body" in fields:
             fields["body"] = [block for block in fields["body"] if block]
+        existing = parent.get_children().filter(slug=slug).first()
+        if existing:
+            page = existing.specific
+            if refresh and not page.revisions.filter(user__isnull=False).exists():
+                changed = {name: value for name, value in fields.items() if _field_value(page, name) != value}
+                if changed:
+                    for name, value in changed.items():
+                        setattr(page, name, value)
+                    page.save_revision().publish()
+            return page
         page = model(slug=slug, title=title, **fields)
         parent.add_child(instance=page)
         page.save_revision().publish()
@@ -355,6 +470,22 @@ class SiteBuilder:
             for page in ProgrammePage.objects.filter(slug__in=[story.NAV, story.PARKS, story.SPACE]).order_by("title")
         ]
         home.save_revision().publish()
+
+
+def _field_value(page: Page, name: str):
+    """A field as the loader writes it: a StreamField as its list of blocks' raw data."""
+    value = getattr(page, name)
+    if hasattr(value, "raw_data"):
+        return [{"type": block["type"], "value": block["value"]} for block in value.raw_data]
+    return value
+
+
+def public_programmes() -> QuerySet[Programme]:
+    """The programmes the public site gives a page: those with an agreed grant (active or closed), and those with
+    an approved figure of their own, such as the Charter, whose signatories the office counts without a grant."""
+    agreed = Grant.objects.filter(programme=OuterRef("pk"), status__in=(Grant.Status.ACTIVE, Grant.Status.CLOSED))
+    figures = IndicatorValue.objects.filter(indicator__programme=OuterRef("pk"), approved_at__isnull=False)
+    return Programme.objects.filter(Exists(agreed) | Exists(figures)).order_by("name")
 
 
 def build_demo_site() -> HomePage:

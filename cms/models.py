@@ -18,10 +18,12 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms import factsheet
 from cms.blocks import BodyBlock, HeadlineFiguresBlock
-from cms.cache import cached_response
+from cms.cache import KeptFile, cached_response
 from cms.choosers import programme_chooser, stream_chooser
 from cms.figures import PageFigures
+from cms.site import public_root_url
 from funding.models import Area, FundingStream
 from funding.money import format_gbp
 from programmes.models import Indicator, Programme, Theme
@@ -46,6 +48,15 @@ class PublicPage(Page):
 
     def serve(self, request, *args, **kwargs):
         return cached_response(request, lambda: super(PublicPage, self).serve(request, *args, **kwargs))
+
+    def get_url_parts(self, request=None):
+        """Wagtail's, with the root URL of the site at SITE_URL written as SITE_URL (its scheme included), so the
+        sitemap, the feed and canonical and sharing links carry the configured address."""
+        parts = super().get_url_parts(request)
+        if not parts or parts[1] is None:
+            return parts
+        site_id, root_url, page_path = parts
+        return site_id, public_root_url(root_url), page_path
 
     @property
     def description(self) -> str:
@@ -168,6 +179,12 @@ class ProgrammePage(PublicPage):
         return self.search_description or self.intro or self.programme.summary
 
     def get_context(self, request, *args, **kwargs):
+        context = self.programme_context(request, *args, **kwargs)
+        context["factsheet_url"] = factsheet.factsheet_url(page=self, request=request)
+        return context
+
+    def programme_context(self, request, *args, **kwargs) -> dict:
+        """What the page shows, its figures read once; the factsheet prints the same (cms.factsheet)."""
         context = super().get_context(request, *args, **kwargs)
         figures: PageFigures = context["figures"]
         programme = self.programme
@@ -189,6 +206,10 @@ class ProgrammePage(PublicPage):
             stories=StoryPage.objects.live().filter(programme_page=self).order_by("-date")[:5],
         )
         return context
+
+    def factsheet_pdf(self, request) -> KeptFile:
+        """The page's factsheet PDF, kept in the public cache until the figures change (cms.factsheet)."""
+        return factsheet.programme_factsheet(page=self, context=lambda: self.programme_context(request))
 
 
 class FundingStreamIndexPage(PublicPage):

@@ -16,6 +16,11 @@ urlpatterns = [
     path("", include(wagtail_urls)),
 ]
 
+# Error pages in the GOV.UK layout of the part of the site asked (config/errors.py).
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -14,10 +14,12 @@ import tempfile
 
 from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from djmoney.money import Money
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
@@ -27,11 +29,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.coreutils import multigetattr
 from wagtail.log_actions import log
+from wagtail.permissions import policy_registry
 from wagtail.users.views.users import IndexView as UserIndexView
 from wagtail.users.views.users import UserViewSet
 
 from funding.admin_forms import OutturnUserCreationForm, OutturnUserEditForm
 from funding.filters import OutturnUserFilterSet
+from funding.forms import BoundedChildFormSet
 from funding.models import User
 from funding.money import format_gbp
 from funding.services import stream_unallocated
@@ -131,6 +135,10 @@ class _ChunkedRows:
         return self.queryset.iterator(chunk_size=self.chunk_size)
 
 
+# Wagtail orders a header's buttons by priority, then label: the downloads come together, after the listing's own.
+DOWNLOAD_BUTTON_PRIORITY = 1100
+
+
 class StreamingExportMixin:
     """Listing exports (`list_export`) that hold one chunk of rows in memory, however many rows the filter selects.
 
@@ -138,6 +146,12 @@ class StreamingExportMixin:
     them, and writes XLSX into memory. Here an export skips the context and reads the filtered, sorted queryset in
     chunks; CSV streams as it is written, and XLSX goes through openpyxl's write-only workbook (which keeps rows
     on disk) into a temporary file that is streamed back. Money is written as a number, a flag as Yes or No.
+
+    A listing only declares its `list_export` columns (and headings); it then offers "CSV" and "XLSX" as buttons in
+    its header, each exporting what the listing shows: the same filters, search and order (Wagtail re-renders the
+    header's buttons with the results each time a filter changes). The labels are short so that the header keeps
+    the listing's title in full beside them at 1280 px; each button's name says the rest ("Download CSV of the
+    payments listed") and holds the label, which a speech user reads off the button to press it.
     """
 
     export_chunk_size = 1000
@@ -146,6 +160,8 @@ class StreamingExportMixin:
         Money: {fmt: (lambda money: money.amount) for fmt in generic.IndexView.FORMATS},
         bool: {fmt: (lambda flag: "Yes" if flag else "No") for fmt in generic.IndexView.FORMATS},
     }
+    # Wagtail puts the downloads in the header's "…" menu, where nobody looks for them: ours are buttons of their own.
+    show_export_buttons = False
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -157,7 +173,34 @@ class StreamingExportMixin:
         return super().get(request, *args, **kwargs)
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
-        return super().as_spreadsheet(_ChunkedRows(queryset, self.export_chunk_size), spreadsheet_format)
+        # A listing built in memory (the overrides, from two querysets) is written as it is.
+        if isinstance(queryset, QuerySet):
+            queryset = _ChunkedRows(queryset, self.export_chunk_size)
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.list_export:
+            buttons += [
+                HeaderButton(
+                    spreadsheet_format,
+                    url=url,
+                    icon_name="download",
+                    attrs={"aria-label": f"Download {spreadsheet_format} of the {self.verbose_name_plural} listed"},
+                    priority=DOWNLOAD_BUTTON_PRIORITY,
+                )
+                for spreadsheet_format, url in (("CSV", self.csv_export_url), ("XLSX", self.xlsx_export_url))
+            ]
+        return buttons
+
+    def get_export_url(self, format):
+        # Each change of filter or search re-renders the header's buttons from the results view, whose address is
+        # Wagtail's results fragment ("results/?…&_w_filter_fragment=1"): the link is the listing's own address.
+        params = self.request.GET.copy()
+        params.pop("_w_filter_fragment", None)
+        params["export"] = format
+        return f"{self.index_url}?{params.urlencode()}"
 
     def to_row_dict(self, item):
         return {accessor: export_value(item, accessor) for accessor in self.list_export}
@@ -169,14 +212,25 @@ class StreamingExportMixin:
         return FileResponse(output, as_attachment=True, filename=f"{self.get_filename()}.xlsx", content_type=XLSX)
 
 
+#: Wagtail's listing results with the table in a region that scrolls sideways, so no column is cut off.
+LISTING_RESULTS_TEMPLATE = "funding/admin/index_results.html"
+
+
 class SetupIndexView(StreamingExportMixin, SelectorIndexMixin, generic.IndexView):
-    pass
+    results_template_name = LISTING_RESULTS_TEMPLATE
 
 
 class ReadOnlyIndexView(StreamingExportMixin, SelectorIndexMixin, generic.IndexView):
+    results_template_name = LISTING_RESULTS_TEMPLATE
+
     def user_has_permission(self, permission):
         # Even a superuser's "add" or "change" must not offer a generic form for workflow data.
         return permission not in WRITE_PERMISSIONS and super().user_has_permission(permission)
+
+    def get_list_more_buttons(self, instance):
+        # A record here is only read: the one action a row could offer is "Inspect", which its title links to
+        # already. Wagtail put it in a "More options" menu on every row, a dropdown with its own script each.
+        return []
 
 
 class ServiceSaveMixin:
@@ -265,6 +319,18 @@ class ViewerHistoryView(history.HistoryView):
 # --- Viewsets -------------------------------------------------------------------------------------------------
 
 
+class InspectURLFinder(ModelAdminURLFinder):
+    """Where the admin links a record that is never edited here (the site history, a user's history): its inspect
+    view, for whoever may view it. Wagtail's own finder reverses the viewset's "edit" URL, which a read-only viewset
+    does not route, so any log entry of a payment, return or allocation broke the superuser's site history."""
+
+    def get_edit_url(self, instance):
+        policy = policy_registry.get(instance)
+        if self.user and policy and not policy.user_has_any_permission_for_instance(self.user, ["view"], instance):
+            return None
+        return self.construct_edit_url(instance)
+
+
 class OutturnModelViewSet(ModelViewSet):
     """What both kinds of viewset share: inspect and history for every office role, no copy, no delete."""
 
@@ -290,6 +356,12 @@ class OutturnModelViewSet(ModelViewSet):
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(selector=self.list_selector, **kwargs)
 
+    @property
+    def url_finder_class(self):
+        if "edit" in self.routes:
+            return super().url_finder_class
+        return type("_InspectURLFinder", (InspectURLFinder,), {"edit_url_name": self.get_url_name("inspect")})
+
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
             object_selector=self.inspect_selector, history_url_name=self.get_url_name("history"), **kwargs
@@ -312,6 +384,22 @@ class OutturnModelViewSet(ModelViewSet):
         return [path(routes[name], getattr(self, f"{name}_view"), name=name) for name in self.routes]
 
 
+class BoundedRowsObjectList(ObjectList):
+    """The panels of a set-up form, whose inline rows (InlinePanel) are BoundedChildFormSets: their posted counts and
+    ids are believed only when they fit what is saved (funding/forms.py)."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        _bound_rows(options.get("formsets"))
+        return options
+
+
+def _bound_rows(formsets: dict | None) -> None:
+    for formset_options in (formsets or {}).values():
+        formset_options.setdefault("formset", BoundedChildFormSet)
+        _bound_rows(formset_options.get("formsets"))
+
+
 class SetupModelViewSet(OutturnModelViewSet):
     """Set-up data, edited by the roles whose model permissions allow it and saved through a service."""
 
@@ -326,8 +414,8 @@ class SetupModelViewSet(OutturnModelViewSet):
     save_through_service = None
 
     def get_edit_handler(self):
-        if self.base_form_class is not None and hasattr(self, "panels"):
-            return ObjectList(self.panels, base_form_class=self.base_form_class).bind_to_model(self.model)
+        if hasattr(self, "panels"):
+            return BoundedRowsObjectList(self.panels, base_form_class=self.base_form_class).bind_to_model(self.model)
         return super().get_edit_handler()
 
     def _service_kwargs(self):
@@ -371,7 +459,15 @@ class StreamInspectView(SetupInspectView):
 # --- Users ----------------------------------------------------------------------------------------------------
 
 
-class OutturnUserIndexView(UserIndexView):
+def _role_names(user) -> str:
+    return ", ".join(sorted(group.name for group in user.groups.all()))
+
+
+class OutturnUserIndexView(StreamingExportMixin, UserIndexView):
+    list_export = ["email", "first_name", "last_name", "organisation.name", _role_names, "is_active", "last_login"]
+    export_headings = {"organisation.name": "Organisation", _role_names: "Roles", "is_active": "Active"}
+    export_filename = "users"
+
     @cached_property
     def columns(self):
         columns = super().columns
@@ -385,10 +481,6 @@ class OutturnUserIndexView(UserIndexView):
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("organisation").prefetch_related("groups")
-
-
-def _role_names(user) -> str:
-    return ", ".join(sorted(group.name for group in user.groups.all()))
 
 
 class OutturnUserViewSet(UserViewSet):

@@ -10,6 +10,8 @@ from djmoney.models.fields import MoneyField
 from funding.fiscal import FinancialYear
 
 GBP = "GBP"
+# Every money column: up to £999,999,999,999.99, to the penny (the forms refuse more, funding/forms.py).
+MONEY_MAX_DIGITS, MONEY_DECIMAL_PLACES = 14, 2
 FIRST_FINANCIAL_YEAR = 2015
 
 
@@ -42,8 +44,8 @@ class QuarterField(models.PositiveSmallIntegerField):
 
 def gbp_field(verbose_name: str, **kwargs) -> MoneyField:
     """An amount in pounds and pence: exact to the penny, GBP only, never a float."""
-    kwargs.setdefault("max_digits", 14)
-    kwargs.setdefault("decimal_places", 2)
+    kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
+    kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
     return MoneyField(
         verbose_name,
         default_currency=GBP,

@@ -9,7 +9,7 @@ from modelcluster.models import ClusterableModel
 
 from funding.fields import FinancialYearField, gbp_constraints, gbp_field
 from funding.fiscal import FinancialYear
-from funding.roles import OFFICE_ROLES, PROVIDER_ROLES, Role
+from funding.roles import OFFICE_ROLES, PROVIDER_ROLES, RECORD_READER_ROLES, Role
 
 ORG_ID_PATTERN = re.compile(r"^(GB-(CHC|COH|LAE|GOVUK|SC|NIC|EDU|MPR|NHS)-[A-Za-z0-9-]+|360G-[A-Za-z0-9-]+)$")
 UK_POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -129,6 +129,11 @@ class User(AbstractUser):
     @property
     def is_office_user(self) -> bool:
         return self.is_superuser or bool(self.role_names & OFFICE_ROLES)
+
+    @property
+    def reads_office_records(self) -> bool:
+        """Whether the user reads the office's records (grants, returns, payments): roles.RECORD_READER_ROLES."""
+        return self.has_role(*RECORD_READER_ROLES)
 
     @property
     def is_provider_user(self) -> bool:

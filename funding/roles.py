@@ -17,6 +17,15 @@ OFFICE_ROLES = frozenset(
 )
 PROVIDER_ROLES = frozenset({Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER})
 
+# Who in the office reads its records: grants, payments, providers' returns with their evidence and receipts, the
+# dashboards. Content editors keep the public site and read only its approved, suppressed figures (DESIGN.md,
+# "Who may do what"). Every selector of those records scopes by this (programmes.selectors, funding.selectors).
+RECORD_READER_ROLES = frozenset({Role.COMMISSIONING_OFFICER, Role.FINANCE_OFFICER, Role.BOARD_VIEWER})
+
+# Who can lead: be a grant's lead officer (who reviews its returns and is told when one is ready), own a funding
+# stream, or be a programme's senior responsible officer. The back office's people fields offer only them.
+LEAD_ROLES = frozenset({Role.COMMISSIONING_OFFICER})
+
 # Model permissions per role, as "app_label.codename" strings. Wagtail's admin reads these to decide what
 # each listing offers; the services check roles again before they write.
 SETUP_MODELS = [

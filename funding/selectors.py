@@ -1,21 +1,24 @@
 """Reads of funding data, scoped to who is asking, with the joins each screen needs kept in one place."""
 
 from django.contrib.auth.models import Group
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, Model, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from funding.fields import financial_year_choices
+from funding.fiscal import FinancialYear
 from funding.models import Allocation, Area, FundingStream, Organisation, User
-from funding.roles import OFFICE_ROLES, PROVIDER_ROLES
+from funding.roles import LEAD_ROLES, PROVIDER_ROLES
 
 
 def office_scope(*, user: User, queryset: QuerySet) -> QuerySet:
-    """Funding and set-up data belongs to the commissioner's office: nobody else reads it from here."""
-    return queryset if user.is_office_user else queryset.none()
+    """Funding and set-up data belongs to the commissioner's office: only its readers of records (not content
+    editors, not providers) read it from here (roles.RECORD_READER_ROLES)."""
+    return queryset if user.reads_office_records else queryset.none()
 
 
 def organisation_list(*, user: User) -> QuerySet[Organisation]:
     organisations = Organisation.objects.all()
-    if user.is_office_user:
+    if user.reads_office_records:
         return organisations
     return organisations.filter(pk=user.organisation_id)
 
@@ -46,10 +49,14 @@ def allocation_get(*, user: User, pk: int) -> Allocation:
     return get_object_or_404(allocation_list(user=user), pk=pk)
 
 
-def office_user_list() -> QuerySet[User]:
-    """The people who can own a stream or lead a grant: the office's users."""
-    office_roles = [str(role) for role in OFFICE_ROLES]
-    return User.objects.filter(Q(is_superuser=True) | Q(groups__name__in=office_roles)).distinct()
+def lead_officer_list(*, keep: int | None = None) -> QuerySet[User]:
+    """The people who can lead a grant, own a stream or be a programme's senior responsible officer: active users
+    holding a role in roles.LEAD_ROLES (commissioning officers), not the rest of the office. `keep` is the person a
+    record names now, kept on offer even if they have since left or changed role, so that it can still be saved."""
+    leads = Q(is_active=True, groups__name__in=[str(role) for role in LEAD_ROLES])
+    if keep is not None:
+        leads |= Q(pk=keep)
+    return User.objects.filter(leads).distinct()
 
 
 def organisation_user_list(*, user: User) -> QuerySet[User]:
@@ -66,3 +73,20 @@ def organisation_user_list(*, user: User) -> QuerySet[User]:
 def organisation_user_get(*, user: User, pk: int) -> User:
     """One person of the user's own organisation; any other id is not found (404), not forbidden."""
     return get_object_or_404(organisation_user_list(user=user), pk=pk)
+
+
+def financial_years_with_data(*columns: tuple[type[Model], str]) -> list[FinancialYear]:
+    """The financial years that some row holds in any of the columns (a model and its financial year field), oldest
+    first: what a listing's year filter offers.
+
+    One query a column, asking of each year a financial year field accepts whether a row holds it (EXISTS), which an
+    index on the column answers without reading the rows: 2.2 million indicator values take as long as a few hundred
+    allocations, where a DISTINCT would read them all. The answers come on the table's first row: none if empty."""
+    accepted = [year for year, _ in financial_year_choices()]
+    years = set()
+    for model, field in columns:
+        rows = model._default_manager.order_by()
+        held = {f"held_{year}": Exists(rows.filter(**{field: year})) for year in accepted}
+        for answers in rows.annotate(**held).values(*held)[:1]:
+            years.update(year for year in accepted if answers[f"held_{year}"])
+    return [FinancialYear(year) for year in sorted(years)]

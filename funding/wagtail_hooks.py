@@ -4,22 +4,33 @@ Programmes adds its "Overrides" listing to this menu through the `register_fundi
 funding/ does not depend on programmes/.
 """
 
+from django.db import models
+from django.templatetags.static import static
+from django.utils.html import format_html
 from djmoney.models.fields import MoneyField
 from wagtail import hooks
 from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.admin.widgets import AdminDateInput
 
 from funding import selectors
 from funding.admin_forms import GBPMoneyWidget, OfficeUserChoicesForm
 from funding.admin_views import MoneyColumn, ReadOnlyModelViewSet, SetupModelViewSet, StreamInspectView
 from funding.filters import AllocationFilterSet, AreaFilterSet, FundingStreamFilterSet, OrganisationFilterSet
+from funding.forms import BoundedDateField, CountField, FigureField, GBPMoneyFormField, RecordChoicesField
 from funding.models import Allocation, Area, FundingStream, Organisation
 from funding.services import USER_LOG_ACTIONS, area_save, organisation_save, stream_save, stream_unallocated
 
-# Every amount is in pounds: no admin form offers a currency.
-register_form_field_override(MoneyField, override={"widget": GBPMoneyWidget})
+# Every amount is in pounds: no admin form offers a currency. Every number and date an admin form takes is one of
+# the shared fields (funding/forms.py), which refuse what is malformed or out of range, naming the field.
+register_form_field_override(MoneyField, override={"form_class": GBPMoneyFormField, "widget": GBPMoneyWidget})
+register_form_field_override(models.DecimalField, override={"form_class": FigureField})
+register_form_field_override(models.PositiveSmallIntegerField, override={"form_class": CountField, "max_value": 32767})
+register_form_field_override(models.PositiveIntegerField, override={"form_class": CountField, "max_value": 2147483647})
+register_form_field_override(models.DateField, override={"form_class": BoundedDateField, "widget": AdminDateInput})
+register_form_field_override(models.ManyToManyField, override={"form_class": RecordChoicesField})
 
 FUNDING_MENU_HOOK = "register_funding_menu_item"
 
@@ -34,6 +45,18 @@ class OrganisationViewSet(SetupModelViewSet):
     list_display = ["name", "kind", "org_id", "postcode", UpdatedAtColumn()]
     search_fields = ["name", "org_id", "charity_number", "company_number"]
     filterset_class = OrganisationFilterSet
+    list_export = [
+        "name",
+        "get_kind_display",
+        "org_id",
+        "charity_number",
+        "company_number",
+        "address",
+        "postcode",
+        "website",
+    ]
+    export_headings = {"get_kind_display": "Kind"}
+    export_filename = "organisations"
     panels = [
         FieldPanel("name"),
         FieldPanel("kind"),
@@ -58,6 +81,9 @@ class AreaViewSet(SetupModelViewSet):
     list_display = ["name", "code", "geo_type", UpdatedAtColumn()]
     search_fields = ["name", "code"]
     filterset_class = AreaFilterSet
+    list_export = ["name", "code", "get_geo_type_display"]
+    export_headings = {"code": "ONS code", "get_geo_type_display": "Type"}
+    export_filename = "areas"
     panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("geo_type")]
 
     def save_through_service(self, *, instance, user, form):
@@ -90,6 +116,26 @@ class FundingStreamViewSet(SetupModelViewSet):
     ]
     search_fields = ["name", "purpose", "funder__name"]
     filterset_class = FundingStreamFilterSet
+    list_export = [
+        "name",
+        "funder.name",
+        "total",
+        _unallocated,
+        "start_date",
+        "end_date",
+        "ring_fenced",
+        "carry_over_allowed",
+        "owner",
+        "purpose",
+        "conditions",
+    ]
+    export_headings = {
+        "funder.name": "Funder",
+        "total": "Total (£)",
+        _unallocated: "Not yet allocated (£)",
+        "owner": "Owner",
+    }
+    export_filename = "funding-streams"
     inspect_template_name = "funding/admin/stream_inspect.html"
     inspect_view_fields = [
         "funder",
@@ -146,6 +192,14 @@ class AllocationViewSet(ReadOnlyModelViewSet):
     ordering = ["stream__name", "financial_year"]
     search_fields = ["stream__name", "stream__funder__name"]
     filterset_class = AllocationFilterSet
+    list_export = ["stream.name", "stream.funder.name", "fy.label", "amount"]
+    export_headings = {
+        "stream.name": "Funding stream",
+        "stream.funder.name": "Funder",
+        "fy.label": "Financial year",
+        "amount": "Allocated (£)",
+    }
+    export_filename = "allocations"
     inspect_view_fields = ["stream", "financial_year", "amount"]
 
 
@@ -160,6 +214,18 @@ class FundingViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_funding_viewsets():
     return FundingViewSetGroup()
+
+
+@hooks.register("insert_global_admin_css")
+def tables_css():
+    """Tables that fit the screen (`{% table_region %}`), on every screen of the back office."""
+    return format_html('<link rel="stylesheet" href="{}">', static("funding/tables.css"))
+
+
+@hooks.register("insert_global_admin_css")
+def back_office_css():
+    """Wagtail's header and lists of links at any width (funding/static/funding/back_office.css)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("funding/back_office.css"))
 
 
 @hooks.register("register_log_actions")

@@ -14,7 +14,7 @@ from django.contrib.admin.utils import quote
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
@@ -27,7 +27,9 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.log_actions import LogFormatter
 
+from config.errors import forbidden
 from funding.admin_views import menu_item_shown_to
+from funding.forms import record_id_parse
 from funding.money import format_gbp, gbp, gbp_sum
 from funding.roles import Role
 from programmes.finance_import import (
@@ -278,13 +280,18 @@ class PaymentApprovalView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Tem
     def post(self, request, *args, **kwargs):
         if not can_approve_payments(request.user):
             # The admin turns PermissionDenied into a redirect home with a message; a refused decision is a 403.
-            return HttpResponseForbidden(APPROVE_FORBIDDEN)
+            return forbidden(request, APPROVE_FORBIDDEN)
         back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        # A page of this site, by its path: anything else ("1e309" would be taken for a URL name) goes to the list.
+        if not (
+            back.startswith("/")
+            and back.isprintable()
+            and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False)
+        ):
             back = ""
         back = back or reverse(self.approve_url_name)
-        chosen = request.POST.getlist("payment")
-        if not all(pk.isdigit() for pk in chosen):
+        chosen = [record_id_parse(pk) for pk in request.POST.getlist("payment")]
+        if None in chosen:  # not an id (or too big for one), so no payment of ours
             messages.error(request, PAYMENT_GONE)
             return redirect(back)
         payments = list(payment_list(user=request.user).filter(pk__in=chosen))

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from funding.admin_forms import OfficeUserChoicesForm
+from funding.admin_forms import OfficeUserChoicesForm, render_lightly
 from programmes.models import Grant
 
 
@@ -22,6 +22,7 @@ class GrantAdminForm(OfficeUserChoicesForm):
         if self.instance.pk is None or self.instance.status != Grant.Status.ACTIVE:
             # A draft changes freely: there is nothing yet to vary.
             del self.fields["variation_reason"]
+        render_lightly(self)
 
 
 class ReviewReasonForm(forms.Form):

@@ -3,7 +3,13 @@
 from django.urls import reverse
 from wagtail.admin.ui.components import Component
 
-from programmes.selectors import PAST_END_OPEN, PAST_END_READY, grant_past_end_counts, office_work_counts
+from programmes.selectors import (
+    PAST_END_OPEN,
+    PAST_END_READY,
+    OverdueCount,
+    grant_past_end_counts,
+    office_work_counts,
+)
 from programmes.services import today
 
 
@@ -16,6 +22,7 @@ class WorkWaitingPanel(Component):
 
     def get_context_data(self, parent_context):
         counts = office_work_counts(on=today())
+        overdue = OverdueCount(count=counts["overdue"])
         returns = reverse("outturn_returns:index")
         past_end, grants = grant_past_end_counts(on=today()), reverse("outturn_grants:index")
         ready, open_ = f"past_end_date={PAST_END_READY}", f"past_end_date={PAST_END_OPEN}"
@@ -26,7 +33,8 @@ class WorkWaitingPanel(Component):
                 "returns waiting for review",
                 reverse("outturn_review:index"),
             ),
-            (counts["overdue"], "overdue return", "overdue returns", f"{returns}?overdue=true"),
+            # In all years, beside the funding overview's count for this year: each says which it covers.
+            (overdue.count, overdue.words, overdue.words, f"{returns}?overdue=true"),
             (
                 counts["returned"],
                 "return sent back for changes",

@@ -11,7 +11,7 @@ from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,16 +22,20 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import BaseListingView, BaseObjectMixin, WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import LogFormatter, log
 
+from config.errors import forbidden
 from funding.admin_views import (
+    LISTING_RESULTS_TEMPLATE,
     FlagColumn,
     ReadOnlyIndexView,
     SelectorIndexMixin,
     SetupEditView,
     SetupInspectView,
+    StreamingExportMixin,
     menu_item_shown_to,
 )
 from funding.fiscal import FinancialYear, Quarter
@@ -181,7 +185,7 @@ class GrantCloseView(GrantActionView):
     def dispatch(self, request, *args, **kwargs):
         if not can_close_grants(request.user):
             # The admin turns PermissionDenied into a redirect home with a message; a refused closure is a 403.
-            return HttpResponseForbidden("Only a commissioning officer can close a grant.")
+            return forbidden(request, "Only a commissioning officer can close a grant.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_grant_url(self):
@@ -480,16 +484,39 @@ def can_view_overrides(user) -> bool:
     return user.has_perm("programmes.view_grantcharge") or user.has_perm("programmes.view_payment")
 
 
-class OverrideIndexView(BaseListingView):
+class OverrideIndexView(StreamingExportMixin, SpreadsheetExportMixin, BaseListingView):
     """Every override in one list, newest first, so that none goes unnoticed."""
 
     template_name = "wagtailadmin/generic/index.html"
-    results_template_name = "wagtailadmin/generic/index_results.html"
+    results_template_name = LISTING_RESULTS_TEMPLATE
     page_title = "Overrides"
     header_icon = "warning"
     paginate_by = 50
     is_searchable = True
     filterset_class = OverrideFilterSet
+    list_export = [
+        "kind",
+        "grant.identifier",
+        "grant.title",
+        "grant.provider.name",
+        "detail",
+        "record.amount",
+        "reason",
+        "overridden_by",
+        "overridden_at",
+    ]
+    export_headings = {
+        "kind": "Override",
+        "grant.identifier": "Grant",
+        "grant.title": "Grant title",
+        "grant.provider.name": "Provider",
+        "detail": "Against",
+        "record.amount": "Amount (£)",
+        "reason": "Reason recorded",
+        "overridden_by": "By",
+        "overridden_at": "When",
+    }
+    export_filename = "overrides"
     verbose_name = "override"
     verbose_name_plural = "overrides"
     grant_inspect_url_name = None
@@ -677,7 +704,11 @@ def _submitted_on(quarterly_return):
     return timezone.localdate(quarterly_return.submitted_at) if quarterly_return.submitted_at else None
 
 
-class ReviewQueueView(SelectorIndexMixin, generic.IndexView):
+def _days_waiting(quarterly_return):
+    return return_days_waiting(quarterly_return=quarterly_return, on=today())
+
+
+class ReviewQueueView(StreamingExportMixin, SelectorIndexMixin, generic.IndexView):
     """Submitted returns for the office to review, the one waiting longest first."""
 
     model = QuarterlyReturn
@@ -688,6 +719,31 @@ class ReviewQueueView(SelectorIndexMixin, generic.IndexView):
     default_ordering = "submitted_at"
     paginate_by = 50
     review_url_name = None
+    list_export = [
+        "grant.identifier",
+        "grant.title",
+        "grant.provider.name",
+        "grant.programme.name",
+        "period.financial_year.label",
+        "quarter",
+        "submitted_at",
+        "due_date",
+        "submitted_late",
+        _days_waiting,
+    ]
+    export_headings = {
+        "grant.identifier": "Grant",
+        "grant.title": "Grant title",
+        "grant.provider.name": "Provider",
+        "grant.programme.name": "Programme",
+        "period.financial_year.label": "Financial year",
+        "quarter": "Quarter",
+        "submitted_at": "Submitted",
+        "due_date": "Due",
+        "submitted_late": "Submitted late",
+        _days_waiting: "Days waiting",
+    }
+    export_filename = "review-queue"
 
     def get_review_url(self, quarterly_return):
         return reverse(self.review_url_name, args=(quote(quarterly_return.pk),))
@@ -899,18 +955,23 @@ class ReturnReviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templa
     def post(self, request, *args, **kwargs):
         if not can_review_returns(request.user):
             # The admin turns PermissionDenied into a redirect home with a message; a refused decision is a 403.
-            return HttpResponseForbidden("Only a commissioning officer can approve, return or reopen a return.")
+            return forbidden(request, "Only a commissioning officer can approve, return or reopen a return.")
         name = request.POST.get("action")
         action = REVIEW_ACTIONS.get(name)
         if action is None:
             return HttpResponseBadRequest("Choose approve, send-back or reopen.")
         if not action.transition.allows(request.user):
-            return HttpResponseForbidden(
+            return forbidden(
+                request,
                 f"You cannot take this decision: a return is {action.transition.done} by a "
-                f"{' or '.join(str(role).lower() for role in action.transition.roles)}."
+                f"{' or '.join(str(role).lower() for role in action.transition.roles)}.",
             )
         quarterly_return = return_get(user=request.user, pk=self.kwargs["pk"])
         form = action.form(name, data=request.POST)
+        if form is not None and not form.is_valid():
+            # What the officer typed cannot be kept (a NUL character pasted in): say so, rather than "give a reason".
+            messages.error(request, f"{action.reason_label}: {' '.join(form.errors.get('reason', []))}")
+            return redirect(self._review_url(quarterly_return))
         reason = form.cleaned_data["reason"] if form is not None and form.is_valid() else ""
         try:
             # The service refuses, as the lifecycle says, a decision the return's status does not allow.

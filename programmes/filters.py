@@ -140,7 +140,7 @@ class TargetFilterSet(WagtailFilterSet):
 class QuarterlyReturnFilterSet(WagtailFilterSet):
     status = status_filter(QuarterlyReturn.Status.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue", widget=BooleanRadioSelect)
-    financial_year = FinancialYearFilter()
+    financial_year = FinancialYearFilter(indexed=True)
     quarter = QuarterFilter()
     stream = stream_filter("grant__charges__stream")
     provider = provider_filter("grant__provider")
@@ -166,7 +166,7 @@ class ReviewQueueFilterSet(QuarterlyReturnFilterSet):
 
 class PaymentFilterSet(WagtailFilterSet):
     status = status_filter(Payment.Status.choices)
-    financial_year = FinancialYearFilter()
+    financial_year = FinancialYearFilter(indexed=True)
     quarter = QuarterFilter()
     stream = stream_filter("grant__charges__stream")
     provider = provider_filter("grant__provider")
@@ -200,7 +200,7 @@ class IndicatorValueFilterSet(WagtailFilterSet):
     approved = django_filters.BooleanFilter(
         field_name="approved_at", lookup_expr="isnull", exclude=True, label="Approved", widget=BooleanRadioSelect
     )
-    financial_year = FinancialYearFilter()
+    financial_year = FinancialYearFilter(indexed=True)
     quarter = QuarterFilter()
     stream = stream_filter("grant__charges__stream")
     provider = provider_filter("grant__provider")

@@ -16,23 +16,22 @@ is; the writes go through the payment services, which hold the rules and announc
 each imported row is written to the audit log in the same transaction.
 """
 
-import csv
 import datetime
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from djmoney.money import Money
-from openpyxl import load_workbook
 from wagtail.log_actions import log
 
+from funding import spreadsheet_uploads
+from funding.fields import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from funding.fiscal import Quarter
+from funding.forms import FIRST_YEAR, LAST_YEAR, date_in_range, number_parse
 from funding.models import User
 from funding.money import ZERO, format_gbp, gbp, gbp_sum
 from funding.roles import Role
@@ -49,12 +48,13 @@ from programmes.services import (
 # The columns a ledger file must have, named in its first row; other columns are ignored.
 COLUMNS = ("grant_id", "date", "amount", "reference")
 FILE_TYPES = ("csv", "xlsx")
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+# The file's size, rows, columns and cells are bounded, before it is parsed, by funding/spreadsheet_uploads.py.
+MAX_BYTES = spreadsheet_uploads.MAX_BYTES
+MAX_ROWS = 5000  # payments in one file
 REFERENCE_MAX_LENGTH = Payment._meta.get_field("reference").max_length
 
 FILE_EMPTY = "{name} is empty: choose the ledger file with the payments in it"
-FILE_TOO_BIG = "{name} is larger than 5 MB: split it into smaller files"
+FILE_TOO_BIG = spreadsheet_uploads.TOO_BIG.format(name="{name}", limit="5 MB")
 FILE_WRONG_TYPE = "{name} must be a CSV file or an Excel spreadsheet (.xlsx)"
 FILE_CONTENT_WRONG = "{name} is not {named}: save it from the ledger as CSV (UTF-8) or as an Excel spreadsheet (.xlsx)"
 FILE_UNREADABLE = "{name} cannot be read as {named}: save it from the ledger again"
@@ -71,11 +71,17 @@ GRANT_UNKNOWN = "no grant has the identifier {value}: check it against the grant
 DATE_REQUIRED = "enter the date the payment was made"
 DATE_INVALID = "{value} is not a date: enter it like 31/07/2024 or 2024-07-31"
 DATE_IN_FUTURE = "{value} is after today: enter the date the payment was made"
+DATE_OUT_OF_RANGE = (
+    f"{{value}} is not between 1 January {FIRST_YEAR} and 31 December {LAST_YEAR}: enter the date the payment was made"
+)
 AMOUNT_REQUIRED = "enter the amount paid"
 AMOUNT_INVALID = "{value} is not an amount: enter pounds and pence, like 1250.50"
 AMOUNT_NEGATIVE = "{value} is negative: enter the amount paid (a refund is not imported)"
 AMOUNT_ZERO = "{value} is zero: enter the amount paid"
 AMOUNT_PENCE = "{value} has more than 2 decimal places: enter pounds and pence, like 1250.50"
+AMOUNT_LIMIT = 10 ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)
+AMOUNT_TOO_BIG = f"{{value}} is too big: enter pounds and pence under £{AMOUNT_LIMIT:,}"
+AMOUNT_PROBLEMS = {"min_value": AMOUNT_NEGATIVE, "max_digits": AMOUNT_TOO_BIG, "max_decimal_places": AMOUNT_PENCE}
 AMOUNT_PAST_GRANT = (
     "{amount} would take payments on {grant} to {total}, counting the rows above it, more than the grant's amount "
     "of {limit}: {remaining} remains. Check the amount: a payment past a grant's amount needs a recorded reason and "
@@ -123,39 +129,15 @@ class LedgerRow:
     reference: str
 
 
-def _cell_text(value) -> str:
-    """A spreadsheet cell as the text a CSV would hold. Numbers arrive from openpyxl as floats, whose shortest
-    repr is the figure typed ("1250.5"), so the amount is still read exactly, as a Decimal, from that text."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _csv_table(upload: UploadedFile, name: str):
-    upload.seek(0)
-    text = upload.read().decode("utf-8-sig")
+def _table(upload: UploadedFile, kind: str, name: str):
+    """The file's rows, read within the limits of funding/spreadsheet_uploads.py; a file that cannot be read is
+    refused in the ledger's words."""
     try:
-        yield from csv.reader(io.StringIO(text, newline=""))
-    except csv.Error as error:
-        raise ValidationError(FILE_UNREADABLE.format(name=name, named=EVIDENCE_TYPES["csv"][0])) from error
-
-
-def _xlsx_table(upload: UploadedFile, name: str):
-    """The first sheet's rows, read as they are needed."""
-    upload.seek(0)
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-        try:
-            for values in workbook.worksheets[0].iter_rows(values_only=True):
-                yield [_cell_text(value) for value in values]
-        finally:
-            workbook.close()
-    except Exception as error:  # openpyxl raises many kinds of error on a damaged file
-        raise ValidationError(FILE_UNREADABLE.format(name=name, named=EVIDENCE_TYPES["xlsx"][0])) from error
+        yield from spreadsheet_uploads.table_rows(upload=upload, kind=kind, name=name)
+    except ValidationError as error:
+        if error.code == "unreadable":
+            raise ValidationError(FILE_UNREADABLE.format(name=name, named=EVIDENCE_TYPES[kind][0])) from error
+        raise
 
 
 def _column_key(title: str) -> str:
@@ -200,8 +182,7 @@ def ledger_file_read(*, upload: UploadedFile) -> list[LedgerRow]:
         raise ValidationError(FILE_WRONG_TYPE.format(name=name))
     if upload_content_type(upload) != extension:
         raise ValidationError(FILE_CONTENT_WRONG.format(name=name, named=EVIDENCE_TYPES[extension][0]))
-    table = _xlsx_table(upload, name) if extension == "xlsx" else _csv_table(upload, name)
-    return _ledger_rows(table, name)
+    return _ledger_rows(_table(upload, extension, name), name)
 
 
 # --- Checking the rows ------------------------------------------------------------------------------------------
@@ -290,6 +271,8 @@ def _parse_date(check: RowCheck, on: datetime.date) -> None:
         date = None
     if date is None:
         check.error("date", DATE_INVALID, value=value)
+    elif not date_in_range(date):
+        check.error("date", DATE_OUT_OF_RANGE, value=value)
     elif date > on:
         check.error("date", DATE_IN_FUTURE, value=value)
     else:
@@ -302,13 +285,15 @@ def _parse_amount(check: RowCheck) -> None:
         return check.error("amount", AMOUNT_REQUIRED)
     if not AMOUNT.match(value.replace(" ", "")):
         return check.error("amount", AMOUNT_INVALID, value=value)
-    amount = Decimal(re.sub(r"[\s£,]", "", value))
-    if amount < 0:
-        return check.error("amount", AMOUNT_NEGATIVE, value=value)
+    try:
+        # The rule every form applies to an amount (funding/forms.py), in the ledger's words.
+        amount = number_parse(
+            value, what="the amount", max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, money=True
+        )
+    except ValidationError as error:
+        return check.error("amount", AMOUNT_PROBLEMS.get(error.code, AMOUNT_INVALID), value=value)
     if amount == 0:
         return check.error("amount", AMOUNT_ZERO, value=value)
-    if amount != amount.quantize(Decimal("0.01")):
-        return check.error("amount", AMOUNT_PENCE, value=value)
     check.amount = gbp(amount)
 
 

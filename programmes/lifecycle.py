@@ -14,11 +14,10 @@ import holidays
 from django.conf import settings
 
 from funding.models import User
-from funding.roles import Role
+from funding.roles import PROVIDER_ROLES, Role
 from programmes.models import Grant, QuarterlyReturn
 
 Status = QuarterlyReturn.Status
-PROVIDER_ROLES = frozenset({Role.PROVIDER_EDITOR, Role.PROVIDER_APPROVER})
 
 SUBMISSION_NOT_OPEN = "You can submit the return for {quarter} from {opens}"
 RETURN_FINAL = "{grant} is closed: its returns are final and cannot be changed."

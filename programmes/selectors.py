@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from djmoney.money import Money
 
-from funding.fiscal import Quarter
+from funding.fiscal import FinancialYear, Quarter
 from funding.models import User
 from funding.money import ZERO, gbp, gbp_sum
 from funding.roles import PROVIDER_ROLES, Role
@@ -35,16 +35,18 @@ from programmes.models import (
     SpendForecast,
     SpendLine,
     Target,
-    return_overdue,
 )
 
 
 def _scope(*, user: User, queryset: QuerySet, provider_field: str, many: bool = False) -> QuerySet:
-    """Everything for the office; a provider's own records for its users; nothing for anyone else.
+    """Everything for the office's readers of records; a provider's own records for its users; nothing for anyone
+    else, content editors included (funding.roles.RECORD_READER_ROLES).
 
+    Every view and file of these records, in the back office, the portal and reports/ (a return's receipt, its
+    evidence), reads through a selector built on this, so who may see which record is decided here and only here.
     `many` says the path to the provider crosses a one-to-many relation, so rows must not repeat.
     """
-    if user.is_office_user:
+    if user.reads_office_records:
         return queryset
     if user.is_provider_user and user.organisation_id:
         scoped = queryset.filter(**{provider_field: user.organisation_id})
@@ -221,11 +223,41 @@ def office_work_counts(*, on: datetime.date) -> dict[str, int]:
     finance's approval. (Limits passed are the read side's: reports.limits, on the funding overview panel.)"""
     counts = QuarterlyReturn.objects.aggregate(
         to_review=Count("pk", filter=Q(status=QuarterlyReturn.Status.SUBMITTED)),
-        overdue=Count("pk", filter=return_overdue(on)),
         returned=Count("pk", filter=Q(status=QuarterlyReturn.Status.RETURNED)),
     )
+    counts["overdue"] = return_overdue_list(on=on).count()  # of every year, as the first screen says (OverdueCount)
     counts["payments_due"] = Payment.objects.due_for_approval(on).count()
     return counts
+
+
+# --- Overdue returns, and which period a count of them covers ---------------------------------------------------
+
+
+def return_overdue_list(*, on: datetime.date, year: FinancialYear | None = None) -> QuerySet[QuarterlyReturn]:
+    """The returns overdue on a day (`return_overdue`): those of one financial year, or of every year. The first
+    screen's two overdue counts (work waiting, in all years; the funding overview's streams, for the current year)
+    are both read from here, and each is worded by OverdueCount with the period it covers."""
+    returns = QuarterlyReturn.objects.overdue(on)
+    return returns if year is None else returns.filter(financial_year=year.start_year)
+
+
+@dataclass(frozen=True)
+class OverdueCount:
+    """A count of overdue returns and the period it covers, in words: "3 returns overdue for 2026/27" beside
+    "5 returns overdue in all years", so that two counts side by side do not read as one disagreeing with the other.
+    """
+
+    count: int
+    year: FinancialYear | None = None  # None: the returns of every year
+
+    @property
+    def words(self) -> str:
+        """What is counted, without the number: "returns overdue for 2026/27", "return overdue in all years"."""
+        period = f"for {self.year.label}" if self.year is not None else "in all years"
+        return f"{'return' if self.count == 1 else 'returns'} overdue {period}"
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.words}"
 
 
 # --- The office's review of returns -------------------------------------------------------------------------
@@ -467,8 +499,10 @@ def _indicator_rows(*, quarterly_return: QuarterlyReturn, previous: QuarterlyRet
 
 
 def evidence_file_get(*, user: User, return_pk: int, pk: int) -> EvidenceFile:
-    """One evidence file of a return the user may see (the office: any; a provider's users: their own)."""
-    return get_object_or_404(EvidenceFile, pk=pk, quarterly_return__in=return_list(user=user).filter(pk=return_pk))
+    """One evidence file of a return the user may see (the office's readers: any; a provider's users: their own);
+    a 404 otherwise. The back office's and the portal's downloads both read files through this."""
+    files = EvidenceFile.objects.select_related("quarterly_return__grant")
+    return get_object_or_404(files, pk=pk, quarterly_return__in=return_list(user=user).filter(pk=return_pk))
 
 
 def provider_user_emails(*, organisation_id: int) -> list[str]:

@@ -81,6 +81,17 @@ from programmes.services import (
     today,
 )
 
+# The first columns of every export of records that belong to a grant, so that they sort and filter alike.
+GRANT_EXPORT = ["grant.identifier", "grant.title", "grant.provider.name", "grant.programme.name"]
+GRANT_EXPORT_HEADINGS = {
+    "grant.identifier": "Grant",
+    "grant.title": "Grant title",
+    "grant.provider.name": "Provider",
+    "grant.programme.name": "Programme",
+}
+PERIOD_EXPORT_HEADINGS = {"period.financial_year.label": "Financial year", "quarter": "Quarter"}
+
+
 # --- Programmes menu ------------------------------------------------------------------------------------------
 
 
@@ -102,6 +113,14 @@ class ProgrammeViewSet(SetupModelViewSet):
     ]
     search_fields = ["name", "summary"]
     filterset_class = ProgrammeFilterSet
+    list_export = ["name", "get_theme_display", "senior_responsible_officer", "grant_count", "summary"]
+    export_headings = {
+        "get_theme_display": "Theme",
+        "senior_responsible_officer": "Senior responsible officer",
+        "grant_count": "Grants",
+        "summary": "Public summary",
+    }
+    export_filename = "programmes"
     inspect_view_fields = ["name", "summary", "theme", "areas", "senior_responsible_officer"]
     panels = [
         FieldPanel("name"),
@@ -311,6 +330,23 @@ class BudgetLineViewSet(SetupModelViewSet):
     ]
     search_fields = ["name", "grant__identifier", "grant__title", "grant__provider__name"]
     filterset_class = BudgetLineFilterSet
+    list_export = [
+        *GRANT_EXPORT,
+        "name",
+        "get_category_display",
+        "get_cost_type_display",
+        "amount",
+        "profiled",
+    ]
+    export_headings = {
+        **GRANT_EXPORT_HEADINGS,
+        "name": "Budget line",
+        "get_category_display": "Category",
+        "get_cost_type_display": "Cost type",
+        "amount": "Amount (£)",
+        "profiled": "Profiled (£)",
+    }
+    export_filename = "budget-lines"
     inspect_view_fields = ["grant", "name", "category", "cost_type", "amount", "profile"]
     panels = [
         FieldPanel("grant", read_only=True),
@@ -346,6 +382,32 @@ class IndicatorViewSet(SetupModelViewSet):
     ]
     search_fields = ["name", "definition", "programme__name"]
     filterset_class = IndicatorFilterSet
+    list_export = [
+        "name",
+        "programme.name",
+        "get_kind_display",
+        "get_scope_display",
+        "area.name",
+        "get_unit_display",
+        "get_aggregation_display",
+        "get_direction_display",
+        "counts_people",
+        "baseline_value",
+        "baseline_date",
+        "definition",
+        "method_and_source",
+    ]
+    export_headings = {
+        "programme.name": "Programme",
+        "get_kind_display": "Kind",
+        "get_scope_display": "Scope",
+        "area.name": "Area",
+        "get_unit_display": "Unit",
+        "get_aggregation_display": "Aggregation",
+        "get_direction_display": "Direction",
+        "counts_people": "Counts people",
+    }
+    export_filename = "indicators"
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
@@ -390,6 +452,25 @@ class TargetViewSet(SetupModelViewSet):
     ]
     search_fields = ["indicator__name", "grant__identifier", "grant__title", "programme__name"]
     filterset_class = TargetFilterSet
+    list_export = [
+        "indicator.name",
+        "grant.identifier",
+        "grant.provider.name",
+        "programme.name",
+        "get_financial_year_display",
+        "quarter",
+        "value",
+    ]
+    export_headings = {
+        "indicator.name": "Indicator",
+        "grant.identifier": "Grant",
+        "grant.provider.name": "Provider",
+        "programme.name": "Programme",
+        "get_financial_year_display": "Financial year",
+        "quarter": "Quarter (blank for the whole year)",
+        "value": "Target",
+    }
+    export_filename = "targets"
     panels = [
         FieldPanel("indicator"),
         FieldRowPanel([FieldPanel("grant"), FieldPanel("programme")], heading="For a grant or a programme"),
@@ -412,16 +493,6 @@ class ProgrammesViewSetGroup(ModelViewSetGroup):
 
 
 REVIEW_URL_NAME = f"{REVIEW_VIEWSET_NAME}:review"
-
-# The first columns of every export of records that belong to a grant, so that they sort and filter alike.
-GRANT_EXPORT = ["grant.identifier", "grant.title", "grant.provider.name", "grant.programme.name"]
-GRANT_EXPORT_HEADINGS = {
-    "grant.identifier": "Grant",
-    "grant.title": "Grant title",
-    "grant.provider.name": "Provider",
-    "grant.programme.name": "Programme",
-}
-PERIOD_EXPORT_HEADINGS = {"period.financial_year.label": "Financial year", "quarter": "Quarter"}
 
 
 def _is_overdue(quarterly_return):
@@ -682,6 +753,15 @@ class GrantVariationViewSet(ReadOnlyModelViewSet):
     ordering = ["-made_at"]
     search_fields = ["reason", "grant__identifier", "grant__title", "grant__provider__name"]
     filterset_class = GrantVariationFilterSet
+    list_export = [*GRANT_EXPORT, "get_kind_display", "reason", "made_by", "made_at"]
+    export_headings = {
+        **GRANT_EXPORT_HEADINGS,
+        "get_kind_display": "Kind",
+        "reason": "Reason",
+        "made_by": "Made by",
+        "made_at": "Made",
+    }
+    export_filename = "variations"
     inspect_view_fields = ["grant", "kind", "reason", "made_by", "made_at"]
 
 

@@ -4,11 +4,12 @@ Each view reads one selector in reports.selectors and hands its result to a temp
 to the rows that make it up are built here, in one place.
 """
 
+import csv
 from urllib.parse import urlencode
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
@@ -17,19 +18,26 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from funding.filters import long_choice_filter, providers, streams
 from funding.fiscal import FinancialYear
+from funding.forms import FIRST_YEAR, LAST_YEAR
 from programmes.filters import programmes
 from programmes.models import Grant, QuarterlyReturn
 from programmes.services import today
 from reports import selectors
+from reports.value_for_money import (
+    CSV_COLUMNS,
+    value_for_money_csv_rows,
+    value_for_money_get,
+)
 
 
-def _year_from(value: str | None, default: FinancialYear) -> FinancialYear:
-    if not value:
+def _year_from(value: str | int | None, default: FinancialYear) -> FinancialYear:
+    if value is None or value == "":
         return default
-    try:
-        return FinancialYear(int(value))
-    except (TypeError, ValueError) as error:
-        raise Http404("No such financial year") from error
+    text = str(value)
+    # Checked before any date is built from it: year -1 or forty nines would overflow the date arithmetic.
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and FIRST_YEAR <= int(text) <= LAST_YEAR):
+        raise Http404("No such financial year")
+    return FinancialYear(int(text))
 
 
 def listing_url(name: str, **filters) -> str:
@@ -269,4 +277,41 @@ class ProgrammeProgressView(DashboardView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(progress=self.progress, years=selectors.dashboard_years(on=self.on))
+        return context
+
+
+class ValueForMoneyView(DashboardView):
+    """Each output's cost per unit in a financial year, by programme, provider and quarter; as CSV with ?format=csv."""
+
+    template_name = "reports/admin/value_for_money.html"
+    page_title = "Value for money"
+    header_icon = "decimal"
+
+    @cached_property
+    def value_for_money(self):
+        year = _year_from(self.request.GET.get("year"), FinancialYear.from_date(self.on))
+        return value_for_money_get(user=self.request.user, year=year)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.csv_response()
+        return super().get(request, *args, **kwargs)
+
+    def csv_response(self) -> HttpResponse:
+        vfm = self.value_for_money
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="value-for-money-{vfm.year.start_year}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(value_for_money_csv_rows(vfm))
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        vfm = self.value_for_money
+        context.update(
+            vfm=vfm,
+            years=selectors.dashboard_years(on=self.on),
+            csv_url=listing_url("outturn_dashboards:value_for_money", year=vfm.year.start_year, format="csv"),
+        )
         return context

@@ -19,9 +19,14 @@ only (no CSS classes, no JavaScript), so it looks the same in our pages, in the 
 
     {% include "reports/includes/chart.html" with chart=chart csv_url=url %}
 
-A value of None is a gap (no figure, or a suppressed one); give `Series.display` the text the table shows in its
-place ("fewer than 5"). Categories such as "Q1 2024/25" are wrapped onto two lines and a repeated second line
-("2024/25") is shown once, so three years of quarters stay legible.
+A value of None is a gap: a suppressed figure when `Series.display` gives the text the table shows in its place
+("fewer than 5", "not shown"), otherwise no figure at all. A gap is never drawn like zero (no bar, or a bar on the
+axis): it is a column across the plot, hatched and labelled "suppressed" or outlined in dashes and labelled "no
+figure", and the legend says what each means. A zero is a thin bar on the axis.
+
+Categories such as "Q1 2024/25" are wrapped onto two lines and a repeated second line ("2024/25") is shown once;
+when the labels would still run into each other, only every second (third…) category is labelled, so no two labels
+ever overlap however many categories there are.
 """
 
 from __future__ import annotations
@@ -49,10 +54,25 @@ FONT = "'Source Sans 3', Arial, sans-serif"
 
 WIDTH, HEIGHT = 560, 300
 FONT_SIZE = 16
-CHAR_WIDTH = FONT_SIZE * 0.55  # an average character of Source Sans 3; only used to avoid overlapping labels
+# The width of an average character, only to keep labels apart: Source Sans 3's is about 0.5em, but where it is not
+# loaded (the Wagtail admin, PDFs) Arial or DejaVu Sans draws the text, up to 0.62em, so the estimate is theirs.
+CHAR_EM = 0.62
+CHAR_WIDTH = FONT_SIZE * CHAR_EM
 LINE_HEIGHT = 18
 LEGEND_GAP = 48  # the key, the space before its label and the space after it
+LABEL_GAP = 8  # the least space between two category labels
+SLANT = math.sqrt(0.5)  # sin and cos of 45°: labels that do not fit across are slanted
+SLANTED_MAX_CHARS = 28  # a slanted label longer than this is cut short (the table beside has it whole)
+GAP_FONT_SIZE = 13  # the word written up a gap's column
+HATCH_STEP = 6
+ZERO_BAR = 2  # a zero is drawn as a bar this high on the axis, so that it differs from a gap
 MISSING = "No figure"
+SUPPRESSED_MARK, MISSING_MARK = "suppressed", "no figure"  # written in a gap's column
+
+
+def text_width(text: str, font_size: float = FONT_SIZE) -> float:
+    """The estimated width of text: enough to keep labels apart, not to typeset."""
+    return len(text) * font_size * CHAR_EM
 
 
 @dataclass(frozen=True)
@@ -167,6 +187,10 @@ def _wrap(text: str, width: float, max_lines: int = 3) -> list[str]:
     return lines
 
 
+def _shorten(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 class _Drawing:
     """Works out the geometry of one chart and writes its SVG. Pixel positions are floats; values stay Decimal."""
 
@@ -182,11 +206,20 @@ class _Drawing:
         self.ticks = [self.low + step * i for i in range(int((self.high - self.low) / step) + 1)]
         tick_labels = [format_short(chart.unit, tick) for tick in self.ticks]
         self.left = max(len(label) for label in tick_labels) * CHAR_WIDTH + 14
+        self.gaps = self._gap_points()
         self.legend = self._legend_rows()
         self.top = 12 + len(self.legend) * LINE_HEIGHT + (8 if self.legend else 0)
         self.slot = (WIDTH - self.left - 12) / max(len(chart.categories), 1)
+        self.slanted = False
         self.category_lines = self._category_lines()
-        self.bottom = HEIGHT - 12 - max((len(lines) for lines in self.category_lines), default=1) * LINE_HEIGHT
+        self.height = HEIGHT
+        if self.slanted:
+            # The plot keeps the height two lines of labels leave it; the chart grows to hold the slanted ones.
+            self.bottom = HEIGHT - 12 - 2 * LINE_HEIGHT
+            longest = max(text_width(lines[0]) for lines in self.category_lines if lines)
+            self.height = math.ceil(self.bottom + 14 + (longest + FONT_SIZE) * SLANT + 12)
+        else:
+            self.bottom = HEIGHT - 12 - max((len(lines) for lines in self.category_lines), default=1) * LINE_HEIGHT
 
     def y(self, value: Decimal) -> float:
         share = (value - self.low) / (self.high - self.low)
@@ -195,17 +228,42 @@ class _Drawing:
     def x(self, index: int) -> float:
         return round(self.left + self.slot * (index + 0.5), 1)
 
-    def _legend_rows(self) -> list[list[tuple[int, Series]]]:
-        """Legend entries (series index, series; the target is index -1), wrapped into rows across the chart."""
-        entries = list(enumerate(self.chart.series))
+    def column(self, series_index: int, index: int) -> tuple[float, float]:
+        """Left edge and width of a series' bar (or gap) in a category: the series side by side in the slot."""
+        group = self.slot * 0.72
+        width = group / len(self.chart.series)
+        return round(self.x(index) - group / 2 + width * series_index + 1, 1), round(max(width - 2, 1), 1)
+
+    def _gap_points(self) -> list[tuple[int, int, bool]]:
+        """(series index, category index, suppressed) for every value that is None: suppressed when the series
+        says what the table shows in its place (other than "No figure"), otherwise there is no figure."""
+        return [
+            (s, index, bool(index < len(series.display) and series.display[index] not in (None, "", MISSING)))
+            for s, series in enumerate(self.chart.series)
+            for index, value in enumerate(series.values)
+            if value is None
+        ]
+
+    def _legend_rows(self) -> list[list[tuple[str, int, str]]]:
+        """Legend entries (kind, series index, label), wrapped into rows across the chart. Kinds: "series",
+        "target", and "suppressed" and "missing" when the chart has such gaps. A single series with nothing else
+        to tell apart needs no legend."""
+        entries = [("series", s, series.label) for s, series in enumerate(self.chart.series)]
         if self.chart.target:
-            entries.append((-1, self.chart.target))
+            entries.append(("target", -1, self.chart.target.label))
+        suppressed = list(
+            dict.fromkeys(self.chart.series[s].display[index] for s, index, hidden in self.gaps if hidden)
+        )
+        if suppressed:
+            entries.append(("suppressed", -1, f"Suppressed ({' or '.join(suppressed)})"))
+        if any(not hidden for _, _, hidden in self.gaps):
+            entries.append(("missing", -1, MISSING))
         if len(entries) < 2:
             return []
-        rows: list[list[tuple[int, Series]]] = [[]]
+        rows: list[list[tuple[str, int, str]]] = [[]]
         used = 0.0
         for entry in entries:
-            width = LEGEND_GAP + len(entry[1].label) * CHAR_WIDTH
+            width = LEGEND_GAP + text_width(entry[2])
             if rows[-1] and used + width > WIDTH - 24:
                 rows.append([])
                 used = 0.0
@@ -214,23 +272,70 @@ class _Drawing:
         return rows
 
     def _category_lines(self) -> list[list[str]]:
-        """Each category's label lines. A line repeated from the label before (the year under "Q2") is left
-        blank, and when even the first lines would collide only every so many categories are labelled."""
-        wrapped = [_wrap(category, self.slot - 6) for category in self.chart.categories]
-        widest_first = max((len(lines[0]) for lines in wrapped if lines), default=1) * CHAR_WIDTH + 6
-        every = max(1, math.ceil(widest_first / self.slot))
-        if every > 1:
-            wrapped = [_wrap(category, self.slot * every - 6) for category in self.chart.categories]
+        """Each category's label lines, laid out so that no two labels overlap, in this order of preference:
+
+        - across, wrapped onto up to three lines, a line repeated from the label before (the year under "Q2") left
+          blank;
+        - slanted at 45°, one line each, when the slots are wide enough for slanted lines to clear each other
+          (names such as "Newcastle-under-Lyme" that no slot can hold across); the plot moves right as far as the
+          first label needs;
+        - across again, but only every so many categories labelled: the fewest skipped that keeps every label at
+          least LABEL_GAP from the next on each of its lines (many quarters).
+        """
+        count = len(self.chart.categories)
+        lines = self._labels_every(1)
+        if self._labels_fit(lines):
+            return lines
+        if self.slot * SLANT >= FONT_SIZE + LABEL_GAP / 2:
+            left, slot = self.left, self.slot
+            slanted = [[_shorten(category, SLANTED_MAX_CHARS)] for category in self.chart.categories]
+            for _ in range(3):  # moving the plot right narrows the slots, which can ask for a little more room
+                room = max(
+                    (text_width(label[0]) + FONT_SIZE) * SLANT - self.slot * (index + 0.5)
+                    for index, label in enumerate(slanted)
+                )
+                self.left = max(self.left, room)
+                self.slot = (WIDTH - self.left - 12) / count
+            if self.slot * SLANT >= FONT_SIZE + LABEL_GAP / 2:
+                self.slanted = True
+                return slanted
+            self.left, self.slot = left, slot
+        for every in range(2, count + 1):
+            lines = self._labels_every(every)
+            if self._labels_fit(lines):
+                return lines
+        return lines
+
+    def _labels_every(self, every: int) -> list[list[str]]:
+        width = self.slot * every - LABEL_GAP
         result, previous = [], []
-        for index, lines in enumerate(wrapped):
+        for index, category in enumerate(self.chart.categories):
             if index % every:
                 result.append([])
                 continue
+            lines = _wrap(category, width)
             result.append(
                 [line if n == 0 or n >= len(previous) or previous[n] != line else "" for n, line in enumerate(lines)]
             )
             previous = lines
         return result
+
+    def label_x(self, index: int, line: str) -> float:
+        """A label's centre: under its category, moved in only as far as keeps it inside the chart."""
+        half = text_width(line) / 2
+        return round(min(max(self.x(index), half + 2), WIDTH - half - 2), 1)
+
+    def _labels_fit(self, lines: list[list[str]]) -> bool:
+        for n in range(max((len(label) for label in lines), default=0)):
+            placed = [
+                (self.label_x(index, label[n]), text_width(label[n]))
+                for index, label in enumerate(lines)
+                if n < len(label) and label[n]
+            ]
+            for (x1, w1), (x2, w2) in zip(placed, placed[1:], strict=False):
+                if x2 - x1 < (w1 + w2) / 2 + LABEL_GAP:
+                    return False
+        return True
 
     def render(self) -> SafeString:
         chart = self.chart
@@ -240,7 +345,7 @@ class _Drawing:
                 'aria-labelledby="{id}-title {id}-desc" font-family="{font}" font-size="{size}" fill="{text}" '
                 'style="display:block;width:100%;height:auto;max-width:{w}px">',
                 w=WIDTH,
-                h=HEIGHT,
+                h=self.height,
                 id=chart.id,
                 font=FONT,
                 size=FONT_SIZE,
@@ -249,8 +354,10 @@ class _Drawing:
             format_html('<title id="{}-title">{}</title>', chart.id, chart.title),
             format_html('<desc id="{}-desc">{}</desc>', chart.id, chart.summary),
             *self._grid(),
+            *self._gaps(),
             *(self._bars() if chart.kind == "bar" else self._lines()),
             *self._target(),
+            *self._gap_labels(),
             *self._axes(),
             *self._legend(),
             mark_safe("</svg>"),
@@ -285,11 +392,22 @@ class _Drawing:
             c=AXIS,
         )
         for index, lines in enumerate(self.category_lines):
+            if self.slanted:
+                # Ends under its category and runs down to the left: rotated about its end.
+                x, y = self.x(index), round(self.bottom + 14, 1)
+                yield format_html(
+                    '<text x="{x}" y="{y}" transform="rotate(-45 {x} {y})" text-anchor="end" '
+                    'dominant-baseline="middle">{line}</text>',
+                    x=x,
+                    y=y,
+                    line=lines[0],
+                )
+                continue
             for n, line in enumerate(lines):
                 if line:
                     yield format_html(
                         '<text x="{}" y="{}" text-anchor="middle">{}</text>',
-                        self.x(index),
+                        self.label_x(index, line),
                         self.bottom + 18 + n * LINE_HEIGHT,
                         line,
                     )
@@ -302,24 +420,58 @@ class _Drawing:
             series.cell(index, self.chart.unit),
         )
 
+    def _gaps(self):
+        """A column from the axis to the top of the plot where a value is missing: hatched for a suppressed
+        figure, outlined in dashes for no figure."""
+        for s, index, suppressed in self.gaps:
+            x, width = self.column(s, index)
+            title = self._point_title(self.chart.series[s], index)
+            kind = "suppressed" if suppressed else "missing"
+            yield from _gap_key(kind, x, self.top, width, self.bottom - self.top, title)
+
+    def _gap_labels(self):
+        """The word written up each gap's column where it fits, on white, over the target line if it crosses."""
+        for s, index, suppressed in self.gaps:
+            x, width = self.column(s, index)
+            mark = SUPPRESSED_MARK if suppressed else MISSING_MARK
+            length = text_width(mark, GAP_FONT_SIZE)
+            if width < GAP_FONT_SIZE + 4 or self.bottom - self.top < length + 12:
+                continue
+            cx, cy = round(x + width / 2, 1), round((self.top + self.bottom) / 2, 1)
+            yield format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="#ffffff"/>',
+                round(cx - GAP_FONT_SIZE / 2 - 1, 1),
+                round(cy - length / 2 - 4, 1),
+                GAP_FONT_SIZE + 2,
+                round(length + 8, 1),
+            )
+            yield format_html(
+                '<text x="{x}" y="{y}" transform="rotate(-90 {x} {y})" text-anchor="middle" '
+                'dominant-baseline="central" font-size="{size}">{mark}</text>',
+                x=cx,
+                y=cy,
+                size=GAP_FONT_SIZE,
+                mark=mark,
+            )
+
     def _bars(self):
-        count = len(self.chart.series)
-        group = self.slot * 0.72
-        width = group / count
         zero = self.y(Decimal(0))
         for s, series in enumerate(self.chart.series):
             colour = COLOURS[s % len(COLOURS)]
             for index, value in enumerate(series.values):
                 if value is None:
-                    continue
-                x = round(self.x(index) - group / 2 + width * s + 1, 1)
+                    continue  # drawn by _gaps
+                x, width = self.column(s, index)
+                height = abs(self.y(value) - zero)
                 top = min(zero, self.y(value))
+                if height < ZERO_BAR:  # a zero (or next to it) still shows as a figure on the axis
+                    top, height = (zero - ZERO_BAR if value >= 0 else zero), ZERO_BAR
                 yield format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">{}</rect>',
                     x,
-                    top,
-                    round(max(width - 2, 1), 1),
-                    round(abs(self.y(value) - zero), 1),
+                    round(top, 1),
+                    width,
+                    round(height, 1),
                     colour,
                     self._point_title(series, index),
                 )
@@ -373,8 +525,8 @@ class _Drawing:
     def _legend(self):
         for row_number, row in enumerate(self.legend):
             x, y = 12.0, 12 + row_number * LINE_HEIGHT + LINE_HEIGHT / 2
-            for s, series in row:
-                if s == -1:
+            for kind, s, label in row:
+                if kind == "target":
                     yield format_html(
                         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="2" stroke-dasharray="6 4"/>',
                         x,
@@ -383,6 +535,8 @@ class _Drawing:
                         y,
                         TARGET,
                     )
+                elif kind in ("suppressed", "missing"):
+                    yield from _gap_key(kind, x + 4, y - 7, 16, 14, "")
                 elif self.chart.kind == "bar":
                     yield format_html(
                         '<rect x="{}" y="{}" width="16" height="12" fill="{}"/>',
@@ -402,8 +556,53 @@ class _Drawing:
                         DASHES[s % len(DASHES)] or "none",
                     )
                     yield _marker(MARKERS[s % len(MARKERS)], x + 12, y, colour, "")
-                yield format_html('<text x="{}" y="{}" dominant-baseline="middle">{}</text>', x + 30, y, series.label)
-                x += LEGEND_GAP + len(series.label) * CHAR_WIDTH
+                yield format_html('<text x="{}" y="{}" dominant-baseline="middle">{}</text>', x + 30, y, label)
+                x += LEGEND_GAP + text_width(label)
+
+
+def _hatch(x: float, y: float, width: float, height: float) -> str:
+    """Diagonal lines (rising to the right) filling a rectangle, as one path: drawn rather than an SVG pattern, so
+    they look the same wherever the chart goes (browsers, the admin, WeasyPrint's PDFs)."""
+    segments = []
+    offset = -height
+    while offset < width:
+        # The line u = t + offset, with u across from the left and t up from the bottom, cut to the rectangle.
+        start, end = max(0.0, -offset), min(height, width - offset)
+        if end > start:
+            segments.append(
+                f"M{round(x + start + offset, 1)} {round(y + height - start, 1)}"
+                f"L{round(x + end + offset, 1)} {round(y + height - end, 1)}"
+            )
+        offset += HATCH_STEP
+    return "".join(segments)
+
+
+def _gap_key(kind: str, x: float, y: float, width: float, height: float, title: SafeString | str):
+    """A gap's mark, in the plot or as its legend key: hatched and outlined when suppressed, outlined in dashes
+    when there is no figure. `data-gap` names the kind for tests and scripts (the drawing uses no classes)."""
+    if kind == "suppressed":
+        yield format_html(
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="#ffffff" stroke="{}" stroke-width="1" '
+            'data-gap="suppressed">{}</rect>',
+            x,
+            round(y, 1),
+            width,
+            round(height, 1),
+            AXIS,
+            title,
+        )
+        yield format_html('<path d="{}" stroke="{}" stroke-width="1" fill="none"/>', _hatch(x, y, width, height), AXIS)
+    else:
+        yield format_html(
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="#ffffff" stroke="{}" stroke-width="1.5" '
+            'stroke-dasharray="4 3" data-gap="missing">{}</rect>',
+            x,
+            round(y, 1),
+            width,
+            round(height, 1),
+            AXIS,
+            title,
+        )
 
 
 def _marker(shape: str, x: float, y: float, colour: str, title: SafeString | str) -> SafeString:

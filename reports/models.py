@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from funding.fields import FinancialYearField, QuarterField
+from funding.fiscal import FinancialYear, Quarter
 from funding.models import FundingStream
-from programmes.models import Grant
+from programmes.models import Grant, private_storage
 
 
 def _pounds(verbose_name: str) -> models.DecimalField:
@@ -48,3 +51,64 @@ class StreamGrantQuarter(models.Model):
 
     def __str__(self):
         return f"{self.grant_id} → {self.stream_id} {self.financial_year} Q{self.quarter}"
+
+
+def report_path(instance, filename):
+    return f"reports/{instance.requested_at:%Y/%m}/{filename}"
+
+
+class Report(models.Model):
+    """A board or funder report someone asked for: made once by a background task, kept, downloaded again.
+
+    The file is the report as it was when it was made (`finished_at` is printed on it as "figures as at"); to see
+    later figures, the office asks for it again.
+    """
+
+    class Kind(models.TextChoices):
+        BOARD_PACK = "board-pack", "Board pack"
+        FUNDER_RETURN = "funder-return", "Funder return (labour and non-labour)"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Spreadsheet (XLSX)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "In progress"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    wagtail_reference_index_ignore = True
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file_format = models.CharField("format", max_length=4, choices=Format.choices)
+    financial_year = FinancialYearField()
+    quarter = QuarterField(null=True, blank=True, help_text="Empty for the whole financial year.")
+    stream = models.ForeignKey(
+        FundingStream, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="funding stream"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done, while in progress.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to=report_path, storage=private_storage, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "-requested_at"], name="report_kind_requested")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.period_label}"
+
+    @property
+    def period(self) -> FinancialYear | Quarter:
+        year = FinancialYear(self.financial_year)
+        return Quarter(year, self.quarter) if self.quarter else year
+
+    @property
+    def period_label(self) -> str:
+        return self.period.label

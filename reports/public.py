@@ -102,6 +102,7 @@ class YearFigures:
     to_quarter: Quarter | None  # the latest quarter with an approved figure in the year
     target: Decimal | None
     breakdowns: list[BreakdownTable] = field(default_factory=list)
+    direction: str = Indicator.Direction.HIGHER  # the indicator's: a lower-is-better target is a ceiling
 
     @property
     def period_label(self) -> str:
@@ -118,11 +119,34 @@ class YearFigures:
         return format_exact(self.total.unit, self.target)
 
     @property
+    def is_ceiling(self) -> bool:
+        return self.direction == Indicator.Direction.LOWER
+
+    @property
     def share_of_target(self) -> str:
-        """ "82%" of a target to reach (higher is better), only when the figure itself is shown."""
-        if self.target is None or not self.target or not self.total.is_shown:
+        """ "82%" of a target to reach (higher is better), only when the figure itself is shown. Nothing for a
+        ceiling: 101% of a ceiling reads as success when it is 1% too many."""
+        if self.is_ceiling or self.target is None or not self.target or not self.total.is_shown:
             return ""
         return f"{(self.total.value / self.target * HUNDRED).quantize(Decimal(1), ROUND_HALF_UP)}%"
+
+    @property
+    def target_progress(self) -> str:
+        """The one place progress against a target is worded, for every page and dashboard that shows it:
+        "82% of the target of 55" where higher is better; where lower is better the target is a ceiling, so
+        "4 above the ceiling of 30", "at the ceiling of 30" or "within the ceiling of 30 (6 below)". Empty
+        without a target or a shown figure."""
+        if self.target is None or not self.total.is_shown:
+            return ""
+        unit, value, target = self.total.unit, self.total.value, self.target
+        if not self.is_ceiling:
+            return f"{self.share_of_target} of the target of {format_exact(unit, target)}" if target else ""
+        ceiling = format_exact(unit, target)
+        if value > target:
+            return f"{_difference(unit, value - target)} above the ceiling of {ceiling}"
+        if value == target:
+            return f"at the ceiling of {ceiling}"
+        return f"within the ceiling of {ceiling} ({_difference(unit, target - value)} below)"
 
 
 @dataclass(frozen=True)
@@ -149,6 +173,11 @@ class BaselineChange:
 
 def _plain_number(value: Decimal) -> str:
     return format_exact("count", value)
+
+
+def _difference(unit: str, amount: Decimal) -> str:
+    """A gap between two figures: "4", "£1,200.00", "2.5 percentage points" (not "2.5%", a share of something)."""
+    return f"{_plain_number(amount)} percentage points" if unit == PERCENTAGE else format_exact(unit, amount)
 
 
 @dataclass
@@ -243,6 +272,11 @@ class IndicatorProgress:
             sentence += f": {change.words} than the baseline of {change.baseline} ({change.baseline_date:%B %Y})"
         return sentence + "."
 
+    @property
+    def target_label(self) -> str:
+        """What a target is called: a lower-is-better indicator's is the most it should be."""
+        return "Ceiling" if self.indicator.direction == Indicator.Direction.LOWER else "Target"
+
     def chart(self, *, title: str = "", html_id: str = "") -> Chart:
         levels = self.indicator.aggregation != Indicator.Aggregation.SUM or self.unit == PERCENTAGE
         targets = self.quarter_targets
@@ -259,7 +293,7 @@ class IndicatorProgress:
             ),
             kind="line" if levels else "bar",
             unit=self.unit,
-            target=Series("Target", tuple(targets)) if any(t is not None for t in targets) else None,
+            target=Series(self.target_label, tuple(targets)) if any(t is not None for t in targets) else None,
             category_label="Quarter",
             updated=self.updated.date() if self.updated else None,
             html_id=html_id or f"chart-{self.indicator.slug}",
@@ -406,11 +440,13 @@ def _revisions(programme_ids: set[int]) -> dict[int, dict[Quarter, datetime.date
     return revised
 
 
-def indicator_progress_list(indicators: Iterable[Indicator], *, suppress: bool = True) -> list[IndicatorProgress]:
+def indicator_progress_list(
+    indicators: Iterable[Indicator], *, suppress: bool = True, up_to: Quarter | None = None
+) -> list[IndicatorProgress]:
     """The approved figures of each indicator, in the order given; three queries for any number of them.
 
     The public site always suppresses small counts of people; the office's own dashboards pass suppress=False
-    to read every approved figure as it is.
+    to read every approved figure as it is. `up_to` stops at a quarter, for a report on a period gone by.
     """
     indicators = list(indicators)
     ids = [indicator.pk for indicator in indicators]
@@ -422,6 +458,7 @@ def indicator_progress_list(indicators: Iterable[Indicator], *, suppress: bool =
     updated: dict[int, datetime.datetime] = {}
     rows = (
         IndicatorValue.objects.filter(indicator_id__in=ids, approved_at__isnull=False)
+        .filter(_up_to(up_to))
         .values("indicator_id", "financial_year", "quarter", "breakdown", "category")
         .annotate(value=Sum("value"), numerator=Sum("numerator"), denominator=Sum("denominator"), at=Max("approved_at"))
         .order_by()
@@ -449,6 +486,13 @@ def indicator_progress_list(indicators: Iterable[Indicator], *, suppress: bool =
         )
         for indicator in indicators
     ]
+
+
+def _up_to(quarter: Quarter | None) -> Q:
+    if quarter is None:
+        return Q()
+    year = quarter.financial_year.start_year
+    return Q(financial_year__lt=year) | Q(financial_year=year, quarter__lte=quarter.number)
 
 
 def _progress(indicator, totals, parts, targets, revised, updated, limit) -> IndicatorProgress:
@@ -483,6 +527,7 @@ def _progress(indicator, totals, parts, targets, revised, updated, limit) -> Ind
             total=PublicFigure.of(indicator.unit, total, total_state),
             to_quarter=cells[-1][0] if cells else None,
             target=targets.get((indicator.pk, year.start_year, None)),
+            direction=indicator.direction,
         )
         for dimension in indicator.breakdowns:
             by_category = {

@@ -19,14 +19,15 @@ from djmoney.money import Money
 from funding.fiscal import FinancialYear, Quarter
 from funding.models import Allocation, FundingStream, User
 from funding.money import PENNY, ZERO, format_gbp, gbp
-from funding.roles import Role
+from funding.roles import RECORD_READER_ROLES
 from programmes.models import Grant, GrantCharge, Indicator, Programme, QuarterlyReturn
+from programmes.selectors import OverdueCount, return_overdue_list
 from reports.figures import COUNTED_GRANT_STATUSES, MEASURES
 from reports.limits import LimitPassed, limits_passed
 from reports.models import StreamGrantQuarter
 from reports.public import IndicatorProgress, YearFigures, indicator_progress_list
 
-DASHBOARD_ROLES = (Role.COMMISSIONING_OFFICER, Role.FINANCE_OFFICER, Role.BOARD_VIEWER)
+DASHBOARD_ROLES = tuple(RECORD_READER_ROLES)  # who reads the office's records reads its dashboards
 # From the third quarter a stream whose forecast outturn is below this share of its allocation is at risk of
 # going unspent: the Duty's underspend forecast at Q3 is reallocated (DOMAIN-EXAMPLES.md).
 UNDERSPEND_RISK_PERCENT = Decimal(90)
@@ -161,7 +162,8 @@ def _flags(
     for passed in _by_kind(limits).values():
         flags.append(Flag("override", passed[0].label, limit_words(passed)))
     if overdue:
-        flags.append(Flag("overdue", "Overdue returns", f"{_count(overdue, 'return')} from providers overdue."))
+        # Worded with its year: the first screen shows it beside work waiting's count in all years.
+        flags.append(Flag("overdue", "Overdue returns", f"{OverdueCount(count=overdue, year=year)}."))
     return flags
 
 
@@ -181,10 +183,6 @@ def limit_words(limits: list[LimitPassed]) -> str:
         else:
             words.append(f"{limit.explanation} No reason is recorded.")
     return " ".join(words)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def limits_passed_list(*, user: User) -> list[LimitPassed]:
@@ -240,9 +238,7 @@ def _stream_years(
     )
     sums = {row["stream"]: row for row in _sums(_year_figures(year).filter(stream__in=streams), "stream")}
     in_year = Q(grant__charges__financial_year=year.start_year, grant__charges__stream__in=streams)
-    overdue = _grouped_counts(
-        QuarterlyReturn.objects.overdue(on).filter(in_year, financial_year=year.start_year), "grant__charges__stream"
-    )
+    overdue = _grouped_counts(return_overdue_list(on=on, year=year).filter(in_year), "grant__charges__stream")
     limits_by_stream: dict[int, list[LimitPassed]] = {}
     for limit in limits_passed(year=year):
         for stream_id in limit.stream_ids:
@@ -501,4 +497,81 @@ def programme_progress_get(*, user: User, pk: int, year: FinancialYear) -> Progr
             IndicatorYear(progress=item, year=next((y for y in item.years if y.financial_year == year), None))
             for item in progress
         ],
+    )
+
+
+# --- Funder return: a stream's year by quarter, labour and non-labour -----------------------------------------
+
+
+@dataclass(frozen=True)
+class FunderReturnGrant:
+    grant: Grant
+    committed: Money
+    quarters: list[Figures]  # one per quarter of the year, the grant's share of the stream's money
+    total: Figures
+
+
+@dataclass(frozen=True)
+class FunderReturn:
+    """What a funder asks for a stream's year (the Serious Violence Duty's claim): spend and forecast by quarter,
+    split into labour and non-labour, against the year's allocation, by grant and provider."""
+
+    stream_year: StreamYear
+    quarters: list[Quarter]
+    by_quarter: list[Figures]
+    grants: list[FunderReturnGrant]
+    on: datetime.date
+
+    @property
+    def total(self) -> Figures:
+        return self.stream_year.figures
+
+    @property
+    def underspend_lost(self) -> Money:
+        """Forecast to go unspent and not carried into the next year (nothing, where the stream allows carry-over)."""
+        remaining = self.total.remaining or ZERO
+        if self.stream_year.stream.carry_over_allowed or remaining.amount <= 0:
+            return ZERO
+        return remaining
+
+
+def funder_return_get(*, user: User, stream_pk: int, year: FinancialYear, on: datetime.date) -> FunderReturn:
+    """A stream's year for its funder, from the same summary rows as the funding overview: the totals here are the
+    overview's figures for the stream and year, and the grants' rows add up to them."""
+    _require_dashboard_user(user)
+    stream = get_object_or_404(FundingStream, pk=stream_pk)
+    (stream_year,) = _stream_years(
+        year=year, on=on, streams=FundingStream.objects.filter(pk=stream.pk), include_empty=True
+    )
+    figures = _year_figures(year).filter(stream=stream)
+    quarter_sums = {row["quarter"]: Figures.from_sums(row) for row in _sums(figures, "quarter")}
+    grant_sums: dict[int, dict[int, Figures]] = {}
+    for row in _sums(figures, "grant", "quarter"):
+        grant_sums.setdefault(row["grant"], {})[row["quarter"]] = Figures.from_sums(row)
+    committed = dict(
+        _counted_charges(year)
+        .filter(stream=stream)
+        .values("grant")
+        .annotate(total=Sum("amount"))
+        .order_by("grant")
+        .values_list("grant", "total")
+    )
+    grants = Grant.objects.filter(pk__in=set(grant_sums) | set(committed)).select_related("provider", "programme")
+    rows = []
+    for grant in grants.order_by("provider__name", "identifier"):
+        quarters = [grant_sums.get(grant.pk, {}).get(quarter.number, Figures()) for quarter in year.quarters]
+        rows.append(
+            FunderReturnGrant(
+                grant=grant,
+                committed=_money(committed.get(grant.pk)),
+                quarters=quarters,
+                total=_add_up(quarters),
+            )
+        )
+    return FunderReturn(
+        stream_year=stream_year,
+        quarters=year.quarters,
+        by_quarter=[quarter_sums.get(quarter.number, Figures()) for quarter in year.quarters],
+        grants=rows,
+        on=on,
     )

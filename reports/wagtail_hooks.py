@@ -10,12 +10,13 @@ from wagtail.admin.ui.components import Component
 from funding.admin_views import menu_item_shown_to
 from funding.fiscal import FinancialYear
 from programmes.services import today
-from reports import admin_views, selectors
+from reports import admin_reports, admin_views, report_services, selectors
 
 DASHBOARD_PAGES = [
     ("Funding overview", "outturn_dashboards:overview", "table"),
     ("Returns matrix", "outturn_dashboards:returns_matrix", "form"),
     ("Programme progress", "outturn_dashboards:programme_progress_index", "crosshairs"),
+    ("Value for money", "outturn_dashboards:value_for_money", "decimal"),
     ("Limits passed", "outturn_dashboards:limits_passed", "warning"),
 ]
 DashboardMenuItem = menu_item_shown_to(selectors.can_view_dashboards)
@@ -36,8 +37,33 @@ def register_dashboard_urls():
         path("limits-passed/", admin_views.LimitsPassedView.as_view(), name="limits_passed"),
         path("programmes/", admin_views.ProgrammeProgressIndexView.as_view(), name="programme_progress_index"),
         path("programmes/<int:pk>/", admin_views.ProgrammeProgressView.as_view(), name="programme_progress"),
+        path("value-for-money/", admin_views.ValueForMoneyView.as_view(), name="value_for_money"),
     ]
     return [path("dashboards/", include((urls, "outturn_dashboards")))]
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    urls = [
+        path("", admin_reports.ReportIndexView.as_view(), name="index"),
+        path("new/", admin_reports.ReportRequestView.as_view(), name="new"),
+        path("<int:pk>/", admin_reports.ReportDetailView.as_view(), name="detail"),
+        path("<int:pk>/download/", admin_reports.ReportDownloadView.as_view(), name="download"),
+    ]
+    return [path("board-reports/", include((urls, "outturn_reports")))]
+
+
+# Under Wagtail's own Reports menu, beside its site history: one place to look for anything called a report.
+@hooks.register("register_reports_menu_item")
+def register_reports_menu_item():
+    return menu_item_shown_to(report_services.report_kinds_for)(
+        "Board and funder reports", reverse("outturn_reports:index"), icon_name="doc-full", order=50
+    )
+
+
+@hooks.register("register_log_actions")
+def register_reports_log_actions(actions):
+    actions.register_action(report_services.REPORT_REQUEST_LOG_ACTION, "Ask for a report", "Asked for")
 
 
 @hooks.register("register_admin_menu_item")

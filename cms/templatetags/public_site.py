@@ -23,7 +23,9 @@ def public_footer_links(context):
     from cms.models import FooterLinks
 
     request = context.get("request")
-    links = FooterLinks.for_request(request) if request else None
+    # No site answers for the request on a database without one (an error page there must still render).
+    site = Site.find_for_request(request) if request else None
+    links = FooterLinks.for_site(site) if site else None
     return {
         "accessibility": links.accessibility_page if links else None,
         "privacy": links.privacy_page if links else None,

@@ -60,11 +60,15 @@ MIDDLEWARE = [
     # After authentication: refuses sign-in attempts from an address and account locked out for too many failures.
     "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: a provider's user who opens the back office is sent to the portal.
+    "programmes.portal.access.ProvidersToPortalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
+# A form post refused by CSRF protection gets a styled page too, like the handlers in config/urls.py.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -143,7 +147,14 @@ CURRENCY_CHOICES = [("GBP", "Pound sterling (£)")]
 DEFAULT_CURRENCY = "GBP"
 
 WAGTAIL_SITE_NAME = "Outturn"
-WAGTAILADMIN_BASE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The site's public address (scheme, host and port, no path): every absolute link comes from it, in e-mails, the
+# sitemap, the news feed, canonical and sharing links; the default Wagtail Site's host name and port are set from it
+# by `migrate` and `load_demo_site` (cms.site).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
+# Avatars are the default picture or one uploaded here: no request leaves the site for Gravatar, which would also
+# receive a hash of each user's e-mail address.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_COMMENTS_ENABLED = False
 

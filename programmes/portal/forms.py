@@ -1,13 +1,10 @@
 """Forms for the provider portal, rendered with GOV.UK Frontend's markup and its error messages."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.forms.renderers import TemplatesSetting
-from djmoney.money import Money
 
-from funding.fields import GBP
+from funding.forms import AmountField
 
 
 class GovUKRenderer(TemplatesSetting):
@@ -36,40 +33,14 @@ class MoneyInput(forms.TextInput):
         )
 
 
-class MoneyField(forms.Field):
-    """An amount in pounds and pence, as a person types it ("1,250.50" or "£1250.5"), returned as Money in GBP.
+class MoneyField(AmountField):
+    """An amount in pounds and pence, as a person types it ("1,250.50" or "£1250.5"), returned as Money in GBP: the
+    shared AmountField (funding/forms.py) with the portal's £ input.
 
     `what` names the amount in the error messages, as GOV.UK asks ("Enter the amount spent on travel").
     """
 
     widget = MoneyInput
-
-    def __init__(self, *, what: str, **kwargs):
-        self.what = what
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        text = str(value).strip().replace(",", "").replace("£", "").replace(" ", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise forms.ValidationError(f"Enter {self.what} as an amount in pounds and pence, like 1250.50") from None
-        if not amount.is_finite():
-            raise forms.ValidationError(f"Enter {self.what} as an amount in pounds and pence, like 1250.50")
-        if amount < 0:
-            raise forms.ValidationError(f"Enter {self.what} as 0 or more; it cannot be negative")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise forms.ValidationError(f"Enter {self.what} in pounds and pence, with no more than 2 decimal places")
-        if amount >= Decimal("1000000000000"):
-            raise forms.ValidationError(f"Enter {self.what} as an amount under £1,000,000,000,000")
-        return Money(amount, GBP)
-
-    def prepare_value(self, value):
-        if isinstance(value, Money):
-            return f"{value.amount:.2f}"
-        return value
 
 
 class SignInForm(GovUKFormMixin, auth_forms.AuthenticationForm):

@@ -2,12 +2,13 @@
 to save, the return's version carried in a hidden field so a save over someone else's is refused, not applied."""
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from djmoney.money import Money
 
+from funding.forms import FigureField
 from funding.money import format_gbp
 from programmes import services
 from programmes.models import Indicator, QuarterlyReturn
@@ -17,38 +18,12 @@ from programmes.portal.return_selectors import ReturnSheet
 NOT_GIVEN = "Not given"
 
 
-class FigureField(forms.Field):
-    """A number as a person types it ("1,250" or "12.5"), returned as a Decimal; `whole` for counts.
-
-    `what` names the figure in the error messages ("Enter the figure for Referrals as a whole number").
-    """
-
-    def __init__(self, *, what: str, whole: bool = False, **kwargs):
-        self.what, self.whole = what, whole
-        kwargs.setdefault("error_messages", {"required": f"Enter {what}"})
-        attrs = {"inputmode": "numeric" if whole else "decimal", "class": "govuk-input--width-5", "spellcheck": "false"}
-        super().__init__(widget=forms.TextInput(attrs), **kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        example = "61" if self.whole else "12.5"
-        try:
-            number = Decimal(str(value).strip().replace(",", ""))
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            kind = "a whole number" if self.whole else "a number"
-            raise forms.ValidationError(f"Enter {self.what} as {kind}, like {example}")
-        if number < 0:
-            raise forms.ValidationError(f"Enter {self.what} as 0 or more; it cannot be negative")
-        if self.whole and number != number.to_integral_value():
-            raise forms.ValidationError(f"Enter {self.what} as a whole number, like {example}")
-        if number != number.quantize(Decimal("0.01")):
-            raise forms.ValidationError(f"Enter {self.what} with no more than 2 decimal places")
-        if number >= Decimal("1000000000000"):
-            raise forms.ValidationError(f"Enter {self.what} as a number under 1,000,000,000,000")
-        return number
+def _figure(*, what: str, whole: bool = False, **kwargs) -> FigureField:
+    """A number as a person types it ("1,250" or "12.5"), as a Decimal; `whole` for counts. The shared FigureField
+    (funding/forms.py) names it in its messages ("Enter the figure for Referrals as a whole number")."""
+    attrs = {"inputmode": "numeric" if whole else "decimal", "class": "govuk-input--width-5", "spellcheck": "false"}
+    kwargs.setdefault("error_messages", {"required": f"Enter {what}"})
+    return FigureField(what=what, whole=whole, widget=forms.TextInput(attrs), **kwargs)
 
 
 @dataclass(frozen=True)
@@ -245,7 +220,7 @@ class IndicatorsForm(ReturnSectionForm):
                     ("denominator", "Out of", f"the total that {indicator.name} is out of"),
                 ):
                     name = self._add(
-                        f"{prefix}-{part}", FigureField(what=what, label=label), f"{indicator.name}: {label.lower()}"
+                        f"{prefix}-{part}", _figure(what=what, label=label), f"{indicator.name}: {label.lower()}"
                     )
                     self.figures.append((name, indicator, part, "", ""))
                     self.stored_figures[name] = getattr(row.total, part) if row.total else None
@@ -254,7 +229,7 @@ class IndicatorsForm(ReturnSectionForm):
                 unit = {"money": " (£)", "hours": " (hours)"}.get(indicator.unit, "")
                 name = self._add(
                     f"{prefix}-value",
-                    FigureField(what=f"the figure for {indicator.name}", whole=whole, label=f"{period}{unit}"),
+                    _figure(what=f"the figure for {indicator.name}", whole=whole, label=f"{period}{unit}"),
                     f"{indicator.name} in {period}",
                 )
                 self.figures.append((name, indicator, "value", "", ""))
@@ -267,7 +242,7 @@ class IndicatorsForm(ReturnSectionForm):
                     what = f"the figure for {indicator.name}, {breakdown.label.lower()} {category}"
                     name = self._add(
                         f"{prefix}-{breakdown.breakdown}-{number}",
-                        FigureField(what=what, whole=whole, label=category, required=False),
+                        _figure(what=what, whole=whole, label=category, required=False),
                         f"{indicator.name}: {breakdown.label.lower()} {category}",
                     )
                     self.figures.append((name, indicator, "value", breakdown.breakdown, category))

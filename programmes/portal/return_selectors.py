@@ -1,8 +1,8 @@
 """What a return's pages read: the return with everything its sections, check page and receipt show.
 
 Returns are reached only through programmes.selectors.return_list, which scopes them to the user's organisation
-(the office reads all), so another organisation's return is a 404. `return_sheet` makes the same number of
-queries however many budget lines, indicators or files the return has.
+(the office's readers of records read all; content editors none), so another organisation's return is a 404.
+`return_sheet` makes the same number of queries however many budget lines, indicators or files the return has.
 """
 
 from collections import defaultdict
@@ -365,11 +365,3 @@ def return_sheet(*, user: User, pk: int) -> ReturnSheet:
         sheet.missing = return_missing_sections(quarterly_return=quarterly_return)
         sheet.submission_not_open = lifecycle.submission_not_open(quarterly_return=quarterly_return, on=today())
     return sheet
-
-
-def evidence_get(*, user: User, return_pk: int, pk: int) -> EvidenceFile:
-    """One evidence file of a return the user may see; a 404 otherwise."""
-    files = EvidenceFile.objects.select_related("quarterly_return__grant").filter(
-        quarterly_return__in=selectors.return_list(user=user)
-    )
-    return get_object_or_404(files, quarterly_return_id=return_pk, pk=pk)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from programmes import lifecycle, services
+from programmes import lifecycle, selectors, services
 from programmes.models import EvidenceFile
 from programmes.portal import return_forms, return_selectors
 from programmes.portal.access import ProviderRequiredMixin
@@ -162,9 +162,7 @@ class ReceiptView(ReturnMixin, TemplateView):
 
 
 def _evidence(view) -> EvidenceFile:
-    return return_selectors.evidence_get(
-        user=view.request.user, return_pk=view.kwargs["return_pk"], pk=view.kwargs["pk"]
-    )
+    return selectors.evidence_file_get(user=view.request.user, return_pk=view.kwargs["return_pk"], pk=view.kwargs["pk"])
 
 
 class EvidenceDownloadView(ProviderRequiredMixin, _Loads, View):

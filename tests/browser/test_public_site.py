@@ -1,7 +1,12 @@
 """The public site in a real browser: every page type passes axe, and the home and a programme page are
-screenshotted at desktop and mobile widths (saved under pytest's tmp dir, never committed) without overflowing."""
+screenshotted at desktop and mobile widths (saved under pytest's tmp dir, never committed) without overflowing; a
+programme page's chart marks and explains its suppressed figures, and the page asks no other host for anything."""
 
+import os
+import tempfile
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -18,6 +23,8 @@ from tests.factories import IndicatorFactory, OrganisationFactory, ProgrammeFact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTHS = {"desktop": 1280, "mobile": 375}
+# Screenshots of the programme page for people to look at, outside the repository.
+SCREENS = Path(os.environ.get("OUTTURN_SCREENSHOTS", Path(tempfile.gettempdir()) / "screens"))
 
 
 @pytest.fixture
@@ -87,3 +94,35 @@ def test_every_public_page_type_passes_axe_and_the_layout_holds_on_a_phone(page,
             shot = tmp_path / f"{label}-{name}.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
+
+
+def test_the_programme_page_chart_marks_suppressed_figures_and_asks_no_other_host(page, live_server, public_site):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    programme_page = f"{live_server.url}/programmes/navigator-programme/"
+    page.goto(programme_page)
+    page.wait_for_load_state("networkidle")
+
+    hosts = {urlsplit(url).netloc for url in requests if urlsplit(url).scheme in ("http", "https")}
+    assert hosts == {urlsplit(live_server.url).netloc}, requests
+    assert all(urlsplit(url).scheme in ("http", "https", "data") for url in requests), requests
+
+    chart = page.locator("figure", has=page.locator("h4", has_text="Children supported")).locator("svg")
+    # Q1's 3 reads "fewer than 5" and another quarter is withheld: both drawn as marked gaps, not as empty bars.
+    gaps = chart.locator('rect[data-gap="suppressed"]')
+    assert gaps.count() >= 3  # two quarters' columns and the legend's key
+    assert all(gaps.nth(n).is_visible() for n in range(gaps.count()))
+    legend = chart.locator("text", has_text="Suppressed (")
+    assert legend.count() == 1 and legend.first.is_visible()
+    assert "fewer than 5" in legend.first.text_content() and "not shown" in legend.first.text_content()
+    assert chart.locator("text", has_text="suppressed").count() >= 1  # the word in a gap's column
+    assert chart.locator("text", has_text="Approved figure").count() == 1  # the series' key beside it
+    assert_accessible(page)
+
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for name, (width, height) in {"desktop": (1280, 900), "mobile": (375, 800)}.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(programme_page)
+        shot = SCREENS / f"programme-{name}-{width}x{height}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000

@@ -3,7 +3,10 @@
 Every portal page on the way, a form showing errors among them, passes axe (WCAG 2.2 A/AA).
 """
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from funding.roles import Role
 from programmes.models import QuarterlyReturn
@@ -55,7 +58,7 @@ def test_a_provider_submits_a_return_and_an_officer_approves_it(page, live_serve
     }.items():
         page.locator(f"#id_line-{lines[name]}-actual").fill(spent)
     save(page)
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))  # waits for the page the save answers with
     summary = page.locator(".govuk-error-summary")
     assert "Explain why spend on Travel is more than 10% from the £500.00 planned" in summary.inner_text()
     assert_accessible(page)

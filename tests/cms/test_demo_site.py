@@ -44,3 +44,21 @@ def test_content_editors_may_edit_every_page_after_migrate(db):
     granted = GroupPagePermission.objects.filter(group=editors, page__depth=1)
     assert set(granted.values_list("permission__codename", flat=True)) == {"add_page", "change_page", "publish_page"}
     assert StandardPage.objects.count() == 0
+
+
+def test_an_old_demo_statement_is_brought_up_to_date_unless_an_editor_changed_it(content_editor):
+    call_command("load_demo_site", stdout=io.StringIO())
+    statement = StandardPage.objects.get(slug="accessibility-statement")
+    current = statement.body.raw_data[0]["value"]
+    statement.body = [{"type": "text", "value": "<p>An older demo's statement.</p>"}]
+    statement.save_revision().publish()  # as the loader wrote it: a revision by nobody
+
+    call_command("load_demo_site", stdout=io.StringIO())
+    statement.refresh_from_db()
+    assert statement.body.raw_data[0]["value"] == current
+
+    statement.body = [{"type": "text", "value": "<p>The office's own words.</p>"}]
+    statement.save_revision(user=content_editor).publish(user=content_editor)
+    call_command("load_demo_site", stdout=io.StringIO())
+    statement.refresh_from_db()
+    assert statement.body.raw_data[0]["value"] == "<p>The office's own words.</p>"

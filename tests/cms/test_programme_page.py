@@ -114,7 +114,7 @@ def test_money_providers_and_targets_are_shown(client, page, grant, referrals, p
     assert "£40k" in html and "Exactly £40,000.00" in html  # invested: the grant's charges
     assert "£6k" in html and "Exactly £6,250.00" in html  # spent to date: the approved return
     assert provider.name in html
-    assert "80" in html and "(76% reached)" in html
+    assert "76% of the target of 80" in html
     money_csv = client.get("/data/programmes/navigator-money.csv").content.decode()
     assert money_csv.splitlines()[1] == "2023/24,40000.00,6250.00"
 
@@ -157,3 +157,19 @@ def test_public_pages_make_the_same_number_of_queries_with_more_data(
     _add_data(programme, officer, provider, provider_approver, grants=3, quarters=4, indicators=3)
     many = _queries(client, url)
     assert many == few
+
+
+def test_a_lower_is_better_figure_reads_against_its_ceiling_not_as_a_share(
+    client, page, grant, programme, provider_approver, officer
+):
+    incidents = IndicatorFactory(
+        name="Anti-social behaviour incidents", programme=programme, direction="lower", counts_people=False
+    )
+    TargetFactory(indicator=incidents, grant=None, programme=programme, financial_year=2023, value=30)
+    for quarter, figure in ((1, 20), (2, 14)):
+        approved_return(grant, quarter, provider_approver, officer, {incidents: figure})
+    html = client.get(page.url).content.decode()
+    table = html.split("Anti-social behaviour incidents by financial year</caption>")[1].split("</table>")[0]
+    assert "Ceiling (at most)" in table
+    assert "4 above the ceiling of 30" in table
+    assert "%" not in table  # 113% of a ceiling would read as success

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from funding.fiscal import FinancialYear
+from funding.models import Allocation
 from funding.money import gbp
 from funding.roles import Role
 from programmes.models import Grant, IndicatorValue, Payment, QuarterlyReturn
@@ -95,6 +96,8 @@ def estate(db):
             end_date=fy.end,
             amount=gbp("40000.00"),
         )
+        # As the services require, a charge is against its stream's allocation for the year.
+        Allocation.objects.get_or_create(stream=stream, financial_year=year, defaults={"amount": gbp("1000000.00")})
         GrantChargeFactory(grant=grant, stream=stream, financial_year=year)
         indicator = IndicatorFactory(programme=programme)
 
@@ -224,7 +227,8 @@ def test_an_export_reads_its_rows_in_chunks_rather_than_loading_them_all(estate,
     fetch_all = QuerySet._fetch_all
 
     def watched(queryset):
-        if queryset.model is Payment:
+        # A sliced query reads a row or a page, not the export's rows (the year filter asks one row which years exist).
+        if queryset.model is Payment and not queryset.query.is_sliced:
             loaded_whole.append(queryset)
         return fetch_all(queryset)
 
@@ -259,14 +263,6 @@ def test_an_export_makes_as_many_queries_for_210_rows_as_for_10(viewset, fmt):
     assert at_10 == at_210
 
 
-def test_other_listings_offer_no_export_and_ignore_the_parameter(board_client):
-    build_rows("outturn_variations", 2)
-    response = board_client.get(admin_url("outturn_variations") + "?export=csv")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/html")
-    assert "Download CSV" not in response.content.decode()
-
-
 def test_a_content_editor_cannot_export_and_a_provider_never_reaches_the_admin(client, content_editor, provider_client):
     build_rows("outturn_payments", 2)
     client.force_login(content_editor)
@@ -274,7 +270,7 @@ def test_a_content_editor_cannot_export_and_a_provider_never_reaches_the_admin(c
         refused = client.get(f"{admin_url('outturn_payments')}?export={fmt}")
         assert (refused.status_code, refused.url) == (302, "/admin/")
         outsider = provider_client.get(f"{admin_url('outturn_payments')}?export={fmt}")
-        assert outsider.status_code == 302 and outsider.url.startswith("/admin/login/")
+        assert outsider.status_code == 302 and outsider.url == "/portal/"
 
 
 # --- The listings themselves: filterable, sortable, paginated ---------------------------------------------------

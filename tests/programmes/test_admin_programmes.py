@@ -8,6 +8,7 @@ from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from funding.money import gbp
+from funding.roles import Role
 from programmes.admin_views import GRANT_ACTIVATE_LOG_ACTION
 from programmes.models import BudgetProfile, Grant, GrantCharge, GrantVariation, Indicator, Programme, Target
 from programmes.profiles import PROFILE_YEAR_NO_QUARTERS
@@ -23,6 +24,7 @@ from tests.factories import (
     OrganisationFactory,
     ProgrammeFactory,
     funded_grant,
+    office_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -427,3 +429,43 @@ def test_a_finance_officer_sees_the_overrides_but_a_content_editor_does_not(clie
     other = Client()
     other.force_login(content_editor)
     assert other.get(admin_url("outturn_overrides")).url == "/admin/"
+
+
+# --- Who can lead -----------------------------------------------------------------------------------------------
+
+
+def test_only_commissioning_officers_are_offered_to_lead_a_grant_or_a_programme(
+    officer_client, officer, finance_officer, board_viewer, content_editor, provider_editor
+):
+    """The people fields offer who can lead (funding.roles.LEAD_ROLES): not the rest of the office, nor providers."""
+    leaver = office_user(Role.COMMISSIONING_OFFICER, email="left@example.org", is_active=False)
+    for url, field in [
+        (admin_url("outturn_grants", "add"), "lead_officer"),
+        (admin_url("outturn_programmes", "add"), "senior_responsible_officer"),
+        (admin_url("outturn_streams", "add"), "owner"),
+    ]:
+        form = officer_client.get(url).context["form"]
+        assert set(form.fields[field].queryset) == {officer}, url
+        select = str(form[field])
+        assert f'<option value="{officer.pk}">' in select
+        for person in (finance_officer, board_viewer, content_editor, provider_editor, leaver):
+            assert f'<option value="{person.pk}"' not in select, (url, person)
+
+
+def test_a_grant_keeps_a_lead_officer_who_no_longer_leads(officer_client, officer, board_viewer):
+    """Someone named before the rule (or who has since changed role) stays on offer for that grant, so that it can
+    still be saved; they are not offered for any other."""
+    grant = funded_grant(lead_officer=board_viewer)
+    form = officer_client.get(admin_url("outturn_grants", "edit", grant.pk)).context["form"]
+    assert set(form.fields["lead_officer"].queryset) == {officer, board_viewer}
+    other = officer_client.get(admin_url("outturn_grants", "edit", funded_grant().pk)).context["form"]
+    assert set(other.fields["lead_officer"].queryset) == {officer}
+
+
+def test_a_grant_led_by_a_content_editor_is_refused(officer_client, content_editor):
+    data = new_grant_data(FundingStreamFactory(name="Serious Violence Duty"))
+    data["lead_officer"] = content_editor.pk
+    response = officer_client.post(admin_url("outturn_grants", "add"), data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in str(response.context["form"].errors["lead_officer"])
+    assert not Grant.objects.filter(lead_officer=content_editor).exists()

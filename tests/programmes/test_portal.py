@@ -7,9 +7,11 @@ from django.core import mail
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from funding.money import gbp
 from programmes.models import QuarterlyReturn
+from programmes.portal.access import BACK_OFFICE_IS_FOR_THE_OFFICE
 from programmes.services import grant_activate, payment_create, return_send_back
 from tests.factories import OrganisationFactory, TargetFactory, UserFactory, funded_grant
 
@@ -171,3 +173,31 @@ def test_every_portal_form_needs_its_csrf_token(provider_editor):
     assert client.post("/portal/sign-in/", {"username": provider_editor.email, "password": PASSWORD}).status_code == 403
     client.force_login(provider_editor)
     assert client.post("/portal/sign-out/").status_code == 403
+
+
+# --- Providers who find the back office --------------------------------------------------------------------------
+
+
+def test_a_provider_who_signs_in_at_the_back_office_is_sent_to_the_portal_signed_in(client, provider_editor):
+    response = client.post("/admin/login/", {"username": provider_editor.email, "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1] == ("/portal/", 302)
+    page = response.content.decode()
+    assert escape(BACK_OFFICE_IS_FOR_THE_OFFICE) in page
+    assert "You do not have permission to access the admin" not in page
+    assert client.get("/portal/").status_code == 200  # still signed in
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/", "/admin/login/", "/admin/logout/", "/admin/returns/quarterly-returns/", "/admin/pages/"]
+)
+def test_a_signed_in_provider_anywhere_in_the_back_office_is_sent_to_the_portal(client, provider_approver, path):
+    client.force_login(provider_approver)
+    response = client.get(path)
+    assert response.status_code == 302 and response.url == "/portal/"
+
+
+def test_office_users_and_visitors_are_not_sent_anywhere_new(client, officer):
+    assert client.get("/admin/login/").status_code == 200
+    assert 'href="/portal/sign-in/">sign in to the provider portal</a>' in client.get("/admin/login/").content.decode()
+    client.force_login(officer)
+    assert client.get("/admin/").status_code == 200

@@ -45,7 +45,7 @@ def flags(html: str) -> list[str]:
 
 def overdue_count(client) -> int:
     html = client.get("/admin/").content.decode()
-    return int(re.search(r"<strong>(\d+)</strong> overdue returns?<", html).group(1))
+    return int(re.search(r"<strong>(\d+)</strong> returns? overdue in all years<", html).group(1))
 
 
 JUL_30, AUG_23, AUG_24 = datetime.date(2023, 7, 30), datetime.date(2023, 8, 23), datetime.date(2023, 8, 24)

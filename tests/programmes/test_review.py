@@ -172,9 +172,9 @@ def test_the_queue_and_the_returns_menu_are_kept_from_content_editors_and_provid
             admin_url(REVIEW_QUEUE, "evidence", submitted_q2.pk, evidence.pk),
         ):
             response = client.get(url)
-            assert response.status_code == 302 and response.url.startswith("/admin/login/")
+            assert response.status_code == 302 and response.url == "/portal/"
         response = client.post(review_url(submitted_q2), {"action": "approve"})
-        assert response.status_code == 302 and response.url.startswith("/admin/login/")
+        assert response.status_code == 302 and response.url == "/portal/"
     assert QuarterlyReturn.objects.get(pk=submitted_q2.pk).status == "submitted"
 
 

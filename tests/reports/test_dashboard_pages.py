@@ -45,9 +45,9 @@ def test_content_editors_and_providers_are_refused_every_dashboard(client, conte
         # Wagtail answers a refusal in the admin by sending the user back to its first screen with a message.
         response = client.get(url)
         assert (response.status_code, response["Location"]) == (302, "/admin/"), url
-        # Providers never reach the back office at all.
+        # Providers never reach the back office at all: they are sent to their portal.
         response = provider_client.get(url)
-        assert response.status_code == 302 and "/login/" in response["Location"], url
+        assert (response.status_code, response["Location"]) == (302, "/portal/"), url
 
 
 def test_the_dashboards_menu_is_shown_only_to_dashboard_roles(client, content_editor, officer_client):

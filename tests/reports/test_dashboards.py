@@ -5,121 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Sum
 from django.test import override_settings
 
-from funding.fiscal import FinancialYear, Quarter
 from funding.money import gbp, split_by_weight
-from funding.roles import Role
-from programmes.models import BudgetLine, GrantCharge, Payment, QuarterlyReturn, SpendLine
-from programmes.services import grant_activate, payment_create, return_approve, return_reopen
+from programmes.models import Payment
+from programmes.services import grant_activate, payment_create, return_reopen
 from reports.models import StreamGrantQuarter
-from tests.factories import (
-    AllocationFactory,
-    BudgetLineFactory,
-    FundingStreamFactory,
-    GrantChargeFactory,
-    GrantFactory,
-    UserFactory,
-    funded_grant,
-)
-from tests.return_helpers import submit
+from tests.factories import funded_grant
+from tests.reports.estate import OVERVIEW, YEAR, independent_figures, returns_of
 
 pytestmark = pytest.mark.django_db
-
-YEAR = FinancialYear(2024)
-OVERVIEW = "/admin/dashboards/"
-
-
-def money(value) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"))
-
-
-def returns_of(grant):
-    return {r.quarter: r for r in QuarterlyReturn.objects.filter(grant=grant, financial_year=YEAR.start_year)}
-
-
-@pytest.fixture
-def estate(officer, finance_officer):
-    """Two streams in 2024/25: a grant co-funded two to one between them, and a grant of the first alone.
-
-    The co-funded grant's Q1 return is approved and its Q2 return submitted; the single grant's Q1 return is
-    approved and it has a paid and a planned payment.
-    """
-    first = FundingStreamFactory(name="Serious Violence Duty", start_date=YEAR.start, end_date=YEAR.end)
-    second = FundingStreamFactory(name="Core grants", start_date=YEAR.start, end_date=YEAR.end)
-    AllocationFactory(stream=first, financial_year=YEAR.start_year, amount=gbp("100000.00"))
-    AllocationFactory(stream=second, financial_year=YEAR.start_year, amount=gbp("50000.00"))
-    shared = GrantFactory(amount=gbp("36000.00"), start_date=YEAR.start, end_date=YEAR.end, identifier="360G-T-SHARED")
-    GrantChargeFactory(grant=shared, stream=first, financial_year=YEAR.start_year, amount=gbp("24000.00"))
-    GrantChargeFactory(grant=shared, stream=second, financial_year=YEAR.start_year, amount=gbp("12000.00"))
-    BudgetLineFactory(grant=shared, name="Caseworkers", amount=gbp("24000.00"))
-    BudgetLineFactory(
-        grant=shared, name="Travel", amount=gbp("12000.00"), category="travel", cost_type=BudgetLine.CostType.NON_LABOUR
-    )
-    single = funded_grant(amount="20000.00", year=YEAR.start_year, stream=first, identifier="360G-T-SINGLE")
-    for grant in (shared, single):
-        grant_activate(grant=grant, user=officer)
-    approver = UserFactory(organisation=shared.provider, roles=[Role.PROVIDER_APPROVER])
-    shared_returns = returns_of(shared)
-    submit(shared_returns[1], approver, {"Caseworkers": "6300.00", "Travel": "2700.00"}, forecast="3000.00")
-    return_approve(quarterly_return=shared_returns[1], user=officer)
-    submit(shared_returns[2], approver, {"Caseworkers": "6000.00", "Travel": "3000.00"})
-    single_approver = UserFactory(organisation=single.provider, roles=[Role.PROVIDER_APPROVER])
-    line = single.budget_lines.get().name
-    submit(returns_of(single)[1], single_approver, {line: "4500.00"}, forecast="5100.00")
-    return_approve(quarterly_return=returns_of(single)[1], user=officer)
-    payment_create(
-        grant=single,
-        amount=gbp("5000.00"),
-        date=datetime.date(2024, 7, 10),
-        status=Payment.Status.PAID,
-        reference="LEDGER-1",
-        user=finance_officer,
-        quarter=Quarter(YEAR, 1),
-    )
-    payment_create(grant=single, amount=gbp("5000.00"), date=datetime.date(2024, 10, 10), user=finance_officer)
-    return {"first": first, "second": second, "shared": shared, "single": single}
-
-
-def stream_share(stream, grant) -> Decimal:
-    charges = GrantCharge.objects.filter(grant=grant, financial_year=YEAR.start_year)
-    return charges.get(stream=stream).amount.amount / sum(c.amount.amount for c in charges)
-
-
-def independent_figures(stream, on: datetime.date) -> dict[str, Decimal]:
-    """The stream's money in the year, summed from the base rows the way DESIGN.md words it."""
-    charges = GrantCharge.objects.filter(stream=stream, financial_year=YEAR.start_year)
-    figures = {"committed": money(charges.aggregate(total=Sum("amount"))["total"])}
-    spent = paid = profile_left = Decimal(0)
-    for charge in charges:
-        grant, share = charge.grant, stream_share(stream, charge.grant)
-        approved = SpendLine.objects.filter(
-            quarterly_return__grant=grant,
-            quarterly_return__financial_year=YEAR.start_year,
-            quarterly_return__status=QuarterlyReturn.Status.APPROVED,
-        )
-        spent += money(approved.aggregate(total=Sum("actual"))["total"]) * share
-        paid += (
-            money(
-                Payment.objects.filter(grant=grant, status="paid", financial_year=YEAR.start_year).aggregate(
-                    total=Sum("amount")
-                )["total"]
-            )
-            * share
-        )
-        approved_quarters = set(approved.values_list("quarterly_return__quarter", flat=True))
-        latest = (
-            QuarterlyReturn.objects.filter(grant=grant, status="approved", financial_year=YEAR.start_year)
-            .order_by("-quarter")
-            .first()
-        )
-        for line in grant.budget_lines.all():
-            for row in line.profile.filter(financial_year=YEAR.start_year).exclude(quarter__in=approved_quarters):
-                forecast = latest.forecasts.filter(budget_line=line, quarter=row.quarter).first() if latest else None
-                profile_left += (forecast.amount.amount if forecast else row.amount.amount) * share
-    figures.update(spent=money(spent), paid=money(paid), outturn=money(spent + profile_left))
-    return figures
 
 
 def test_split_by_weight_shares_out_to_the_penny_and_adds_up():
@@ -224,7 +119,7 @@ def test_flags_explain_underspend_risk_overspend_overrides_and_overdue_returns(
     assert labels == {
         "Underspend risk": "Forecast outturn is 37.8% of the allocation: £62,200.00 may be unspent on 31 March "
         "2025, and cannot be carried into the next year.",
-        "Overdue returns": "1 return from providers overdue.",
+        "Overdue returns": "1 return overdue for 2024/25.",
     }
 
     over = funded_grant(amount="60000.00", year=2024, stream=estate["second"], identifier="360G-T-OVER")

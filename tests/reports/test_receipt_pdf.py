@@ -75,3 +75,21 @@ def test_a_draft_has_no_receipt(provider_client, provider, officer):
 def test_anonymous_visitors_are_asked_to_sign_in(receipt):
     response = Client().get(reverse("reports:return_receipt_pdf", args=[receipt.pk]))
     assert response.status_code == 302 and response.url.startswith("/portal/sign-in/")
+
+
+@pytest.mark.parametrize("client_fixture", ["finance_client", "board_client"])
+def test_the_offices_readers_of_returns_can_download_it(request, client_fixture, receipt):
+    client = request.getfixturevalue(client_fixture)
+    response = client.get(reverse("reports:return_receipt_pdf", args=[receipt.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_a_content_editor_gets_a_404_not_the_providers_figures(receipt, content_editor):
+    """Content editors keep the public site: a receipt's spend, unsuppressed counts of people, case study and the
+    approver's name and e-mail are not theirs to read (funding.roles.RECORD_READER_ROLES)."""
+    client = Client()
+    client.force_login(content_editor)
+    response = client.get(reverse("reports:return_receipt_pdf", args=[receipt.pk]))
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html") and b"%PDF" not in response.content
+    assert b"Page not found" in response.content

@@ -28,5 +28,5 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             added = Page.objects.count() - before
             self.stdout.write(
-                f"Demo public site at {home.url}: added {added} pages in {time.monotonic() - started:.1f}s."
+                f"Demo public site at {home.get_full_url()}: added {added} pages in {time.monotonic() - started:.1f}s."
             )
