@@ -19,7 +19,6 @@ from funding.money import PENNY, format_gbp, gbp
 from programmes.models import GrantCharge, GrantVariation, Indicator, Programme, QuarterlyReturn
 from reports import selectors
 from reports.charts import Chart, Series
-from reports.figures import COUNTED_GRANT_STATUSES
 from reports.limits import LimitPassed
 from reports.models import StreamGrantQuarter
 from reports.public import IndicatorProgress, YearFigures, indicator_progress_list
@@ -212,13 +211,7 @@ def _programmes(quarter: Quarter) -> tuple[list[ProgrammeSection], list[Programm
     funded = Programme.objects.filter(
         Q(grants__charges__financial_year=year) | Q(grants__stream_quarters__financial_year=year)
     ).distinct()
-    committed = dict(
-        GrantCharge.objects.filter(financial_year=year, grant__status__in=COUNTED_GRANT_STATUSES)
-        .values("grant__programme")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("grant__programme", "total")
-    )
+    committed = selectors.committed_by(selectors.counted_charges(quarter.financial_year), "grant__programme")
     counts = dict(
         Indicator.objects.filter(programme__in=funded)
         .values("programme")

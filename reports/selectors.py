@@ -104,8 +104,14 @@ def _year_figures(year: FinancialYear) -> QuerySet[StreamGrantQuarter]:
     return StreamGrantQuarter.objects.filter(financial_year=year.start_year)
 
 
-def _counted_charges(year: FinancialYear) -> QuerySet[GrantCharge]:
+def counted_charges(year: FinancialYear) -> QuerySet[GrantCharge]:
+    """What active and closed grants charge the streams in a year: committed, in DESIGN.md's words."""
     return GrantCharge.objects.filter(financial_year=year.start_year, grant__status__in=COUNTED_GRANT_STATUSES)
+
+
+def committed_by(charges: QuerySet[GrantCharge], key: str) -> dict[int, Decimal]:
+    """The charges added up by a key ("stream", "grant", "grant__programme"): what each commits."""
+    return dict(charges.values(key).annotate(total=Sum("amount")).order_by(key).values_list(key, "total"))
 
 
 def year_elapsed_percent(year: FinancialYear, on: datetime.date) -> Decimal:
@@ -228,14 +234,7 @@ def _stream_years(
     allocated = dict(
         Allocation.objects.filter(financial_year=year.start_year, stream__in=streams).values_list("stream", "amount")
     )
-    committed = dict(
-        _counted_charges(year)
-        .filter(stream__in=streams)
-        .values("stream")
-        .annotate(total=Sum("amount"))
-        .order_by("stream")
-        .values_list("stream", "total")
-    )
+    committed = committed_by(counted_charges(year).filter(stream__in=streams), "stream")
     sums = {row["stream"]: row for row in _sums(_year_figures(year).filter(stream__in=streams), "stream")}
     in_year = Q(grant__charges__financial_year=year.start_year, grant__charges__stream__in=streams)
     overdue = _grouped_counts(return_overdue_list(on=on, year=year).filter(in_year), "grant__charges__stream")
@@ -322,7 +321,7 @@ def stream_year_get(*, user: User, stream_pk: int, year: FinancialYear, on: date
     (stream_year,) = _stream_years(
         year=year, on=on, streams=FundingStream.objects.filter(pk=stream.pk), include_empty=True
     )
-    charges = _counted_charges(year).filter(stream=stream)
+    charges = counted_charges(year).filter(stream=stream)
     in_stream_year = Q(pk__in=charges.values("grant")) | Q(
         pk__in=_year_figures(year).filter(stream=stream).values("grant")
     )
@@ -330,9 +329,7 @@ def stream_year_get(*, user: User, stream_pk: int, year: FinancialYear, on: date
     paginator = Paginator(grants.values_list("pk", flat=True), GRANTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     on_page = list(page_obj.object_list)
-    committed = dict(
-        charges.filter(grant__in=on_page).values("grant").annotate(total=Sum("amount")).values_list("grant", "total")
-    )
+    committed = committed_by(charges.filter(grant__in=on_page), "grant")
     sums = {row["grant"]: row for row in _sums(_year_figures(year).filter(stream=stream, grant__in=on_page), "grant")}
     by_pk = Grant.objects.select_related("provider", "programme").in_bulk(on_page)
     rows = [
@@ -548,14 +545,7 @@ def funder_return_get(*, user: User, stream_pk: int, year: FinancialYear, on: da
     grant_sums: dict[int, dict[int, Figures]] = {}
     for row in _sums(figures, "grant", "quarter"):
         grant_sums.setdefault(row["grant"], {})[row["quarter"]] = Figures.from_sums(row)
-    committed = dict(
-        _counted_charges(year)
-        .filter(stream=stream)
-        .values("grant")
-        .annotate(total=Sum("amount"))
-        .order_by("grant")
-        .values_list("grant", "total")
-    )
+    committed = committed_by(counted_charges(year).filter(stream=stream), "grant")
     grants = Grant.objects.filter(pk__in=set(grant_sums) | set(committed)).select_related("provider", "programme")
     rows = []
     for grant in grants.order_by("provider__name", "identifier"):
