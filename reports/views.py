@@ -21,7 +21,7 @@ class ReturnReceiptPdfView(LoginRequiredMixin, View):
             raise Http404("This return has not been submitted.")
         pdf = pdf_from_template(
             "reports/return_receipt_pdf.html",
-            {"sheet": sheet, "quarterly_return": sheet.quarterly_return},
+            {"sheet": sheet, "quarterly_return": sheet.quarterly_return, "running_footer": sheet.reference},
             request=request,
         )
         response = HttpResponse(pdf, content_type="application/pdf")
