@@ -47,10 +47,11 @@ def open_listing(page, live_server, path: str) -> None:
 
 def apply_one_filter(page, field: str, pick) -> None:
     """Open the filter panel, open one filter (checking the panel with axe), pick a value (the listing refreshes on
-    its own), close the panel."""
+    its own), close the panel. The open panel is checked on its own: it lies over the table's headings, whose sort
+    links it would cover while it is open, and the listing is checked whole once it is closed."""
     page.get_by_role("button", name="Show filters").click()
     page.locator(".w-drilldown__toggle", has_text=field).click()
-    assert_accessible(page)
+    assert_accessible(page, within=".w-drilldown")
     pick()
     expect(page.locator("#listing-results h2[role=alert]")).to_contain_text("match")
     page.keyboard.press("Escape")
