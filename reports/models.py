@@ -60,8 +60,8 @@ def report_path(instance, filename):
 class Report(models.Model):
     """A board or funder report someone asked for: made once by a background task, kept, downloaded again.
 
-    The file is the report as it was when it was made (`finished_at` is printed on it as "figures as at"); to see
-    later figures, the office asks for it again.
+    The file is the report as it was when it was made (`started_at`, when its figures were read, is printed on it as
+    "figures as at"); to see later figures, the office asks for it again.
     """
 
     class Kind(models.TextChoices):
